@@ -1,0 +1,61 @@
+import type { TypedEmitter } from './events.js';
+import type { DependencyCheck } from './types.js';
+
+/**
+ * Periodic health checks of external dependencies. A check that throws,
+ * rejects or returns false counts as down; one still running when the next is
+ * due is not started twice. A name with no check counts as always up.
+ */
+export class DependencyMonitor {
+  private readonly up = new Map<string, boolean>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly checks: Record<string, Required<DependencyCheck>>,
+    private readonly requires: Record<string, readonly string[]>,
+    private readonly events: TypedEmitter,
+    private readonly onChange: (name: string, up: boolean) => void,
+  ) {
+    for (const name of Object.keys(checks)) this.up.set(name, true);
+  }
+
+  start(): void {
+    for (const [name, dep] of Object.entries(this.checks)) {
+      void this.run(name, dep);
+      const timer = setInterval(() => void this.run(name, dep), dep.intervalMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  /** The required dependencies of a task type that are down right now. */
+  downFor(type: string): string[] {
+    const required = this.requires[type];
+    if (required === undefined) return [];
+    return required.filter((name) => this.up.get(name) === false);
+  }
+
+  private async run(name: string, dep: Required<DependencyCheck>): Promise<void> {
+    if (this.inFlight.has(name)) return;
+    this.inFlight.add(name);
+    let isUp: boolean;
+    let error: Error | undefined;
+    try {
+      isUp = (await dep.check()) === true;
+    } catch (e) {
+      isUp = false;
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    this.inFlight.delete(name);
+    if (this.up.get(name) === isUp) return;
+    this.up.set(name, isUp);
+    if (isUp) this.events.emit('dependencyUp', { name });
+    else this.events.emit('dependencyDown', { name, error });
+    this.onChange(name, isUp);
+  }
+}

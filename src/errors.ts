@@ -1,0 +1,212 @@
+/**
+ * Every error the pool raises carries a stable `code`; users and tests match on
+ * it, never on message text. Agents share this module so an error thrown inside
+ * an isolate can be rebuilt on the coordinator with its class, `code`, stack and
+ * own fields (structured clone alone keeps none of those).
+ */
+
+export const ErrorCodes = Object.freeze({
+  QUEUE_FULL: 'ERR_QUEUE_FULL',
+  POOL_FULL: 'ERR_POOL_FULL',
+  POOL_CLOSED: 'ERR_POOL_CLOSED',
+  POOL_DEGRADED: 'ERR_POOL_DEGRADED',
+  TASK_FAILED: 'ERR_TASK_FAILED',
+  AGENT_CRASHED: 'ERR_AGENT_CRASHED',
+  AGENT_HUNG: 'ERR_AGENT_HUNG',
+  TASK_TIMEOUT: 'ERR_TASK_TIMEOUT',
+  UNKNOWN_TASK_TYPE: 'ERR_UNKNOWN_TASK_TYPE',
+  ABORTED: 'ERR_ABORTED',
+  INVALID_OPTION: 'ERR_INVALID_OPTION',
+  DATA_CLONE: 'ERR_DATA_CLONE',
+  AGENT_INIT: 'ERR_AGENT_INIT',
+} as const);
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** One try of a task, as recorded on a final failure. */
+export interface AttemptRecord {
+  attempt: number;
+  agentId: number;
+  generation: number;
+  error: Error;
+  startedAt: number | undefined;
+  finishedAt: number;
+}
+
+export class PoolError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export class QueueFullError extends PoolError {
+  readonly status = 429;
+  constructor(
+    readonly depth: number,
+    readonly capacity: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(ErrorCodes.QUEUE_FULL, `Queue is full: ${depth} of ${capacity} tasks waiting; retry after about ${retryAfterMs} ms`);
+  }
+}
+
+export class PoolFullError extends PoolError {
+  constructor(readonly maxSize: number) {
+    super(ErrorCodes.POOL_FULL, `Pool already has maxSize (${maxSize}) agents`);
+  }
+}
+
+export class PoolClosedError extends PoolError {
+  constructor(message = 'Pool is closed') {
+    super(ErrorCodes.POOL_CLOSED, message);
+  }
+}
+
+export class PoolDegradedError extends PoolError {
+  constructor(readonly consecutiveStartFailures: number, cause?: unknown) {
+    super(
+      ErrorCodes.POOL_DEGRADED,
+      `No agent could start (${consecutiveStartFailures} start failures in a row); the pool is degraded and retrying with backoff`,
+      { cause },
+    );
+  }
+}
+
+export class UnknownTaskTypeError extends PoolError {
+  constructor(readonly type: string, readonly knownTypes: readonly string[]) {
+    super(ErrorCodes.UNKNOWN_TASK_TYPE, `No agent handles task type "${type}"; known types: ${knownTypes.join(', ') || '(none)'}`);
+  }
+}
+
+export class InvalidOptionError extends PoolError {
+  constructor(readonly option: string, readonly expected: string, readonly received: unknown) {
+    super(ErrorCodes.INVALID_OPTION, `Expected \`${option}\` to be ${expected}, got ${describeValue(received)}`);
+  }
+}
+
+export class AbortError extends PoolError {
+  constructor(reason?: unknown) {
+    super(ErrorCodes.ABORTED, 'The task was aborted', { cause: reason });
+  }
+}
+
+export class TaskTimeoutError extends PoolError {
+  constructor(readonly timeoutMs: number) {
+    super(ErrorCodes.TASK_TIMEOUT, `Task did not finish within ${timeoutMs} ms of starting`);
+  }
+}
+
+export class AgentCrashedError extends PoolError {
+  constructor(
+    readonly agentId: number,
+    readonly exitCode: number | undefined,
+    cause?: unknown,
+  ) {
+    super(
+      ErrorCodes.AGENT_CRASHED,
+      `Agent ${agentId} died while running the task${exitCode === undefined ? '' : ` (exit code ${exitCode})`}`,
+      { cause },
+    );
+  }
+}
+
+export class AgentHungError extends PoolError {
+  constructor(readonly agentId: number, readonly silentMs: number) {
+    super(ErrorCodes.AGENT_HUNG, `Agent ${agentId} sent no heartbeat for ${silentMs} ms while busy and was terminated`);
+  }
+}
+
+export class DataCloneError extends PoolError {
+  constructor(what: 'payload' | 'result', cause: unknown) {
+    super(ErrorCodes.DATA_CLONE, `The task ${what} cannot cross the thread boundary`, { cause });
+  }
+}
+
+export class AgentInitError extends PoolError {
+  constructor(cause: unknown) {
+    super(ErrorCodes.AGENT_INIT, 'Agent module failed to load or its setup() threw', { cause });
+  }
+}
+
+/** A task that failed for good: `cause` is the last try's error, `attempts` every try. */
+export class TaskFailedError extends PoolError {
+  constructor(
+    readonly taskId: number,
+    readonly attempts: AttemptRecord[],
+    cause: unknown,
+  ) {
+    super(ErrorCodes.TASK_FAILED, `Task ${taskId} failed after ${attempts.length} attempt(s): ${messageOf(cause)}`, { cause });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `\`${JSON.stringify(value)}\` (string)`;
+  if (value === null) return '`null`';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return `an object (${Object.keys(value).slice(0, 5).join(', ') || 'no keys'})`;
+  if (typeof value === 'function') return 'a function';
+  if (value === undefined) return '`undefined`';
+  if (typeof value === 'symbol') return `\`${value.toString()}\` (symbol)`;
+  return `\`${(value as number | boolean | bigint).toString()}\` (${typeof value})`;
+}\` (${typeof value})`;
+}
+
+// ---------------------------------------------------------------------------
+// Wire form: how an error crosses the thread boundary.
+
+export interface WireError {
+  name: string;
+  message: string;
+  stack: string | undefined;
+  code: unknown;
+  /** Own enumerable fields, kept only where structured clone can carry them. */
+  fields: Record<string, unknown>;
+  cause: WireError | undefined;
+}
+
+const SKIP_FIELDS = new Set(['name', 'message', 'stack', 'code', 'cause']);
+
+export function toWireError(error: unknown, depth = 0): WireError {
+  if (!(error instanceof Error)) {
+    return { name: 'Error', message: String(error), stack: undefined, code: undefined, fields: { thrown: cloneable(error) }, cause: undefined };
+  }
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(error)) {
+    if (SKIP_FIELDS.has(key)) continue;
+    fields[key] = cloneable((error as unknown as Record<string, unknown>)[key]);
+  }
+  const cause = depth < 4 && error.cause !== undefined ? toWireError(error.cause, depth + 1) : undefined;
+  return { name: error.name, message: error.message, stack: error.stack, code: (error as { code?: unknown }).code, fields, cause };
+}
+
+function cloneable(value: unknown): unknown {
+  try {
+    structuredClone(value);
+    return value;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Rebuilds an agent's error on the coordinator: same name, message, stack, code and fields. */
+export function fromWireError(wire: WireError): Error {
+  const error = new Error(wire.message, wire.cause ? { cause: fromWireError(wire.cause) } : undefined);
+  // Keep the agent's class name without pretending to be one of our classes.
+  Object.defineProperty(error, 'name', { value: wire.name, enumerable: false, writable: true, configurable: true });
+  if (wire.stack !== undefined) error.stack = wire.stack;
+  if (wire.code !== undefined) (error as { code?: unknown }).code = wire.code;
+  Object.assign(error, wire.fields);
+  return error;
+}
+
+/** Handlers opt into retry by throwing an error with `retryable: true`. */
+export function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
+}

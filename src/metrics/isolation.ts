@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Incarnation } from '../agents/incarnation.js';
+import type { Supervisor } from '../agents/supervisor.js';
+import { PROTOCOL_VERSION, type ProbeReport } from '../protocol.js';
+import type { IsolationAgentReport, IsolationReport } from '../types.js';
+
+const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * The active cross-talk probe. Round one: every agent plants its own canary in
+ * its globals and its memory map. Round two: every agent is asked which of all
+ * the canaries it can see. An isolated pool sees only its own; ids must be
+ * distinct too. Control-plane messages only: the task hot path is untouched.
+ */
+export class IsolationProber {
+  private probeSeq = 0;
+  private readonly waiting = new Map<number, (report: ProbeReport) => void>();
+
+  constructor(private readonly supervisor: Supervisor, private readonly resourceLimits: IsolationAgentReport['resourceLimits']) {}
+
+  onReply(probeId: number, report: ProbeReport): void {
+    this.waiting.get(probeId)?.(report);
+    this.waiting.delete(probeId);
+  }
+
+  private ask(inc: Incarnation, plant: string | undefined, look: string[]): Promise<ProbeReport> {
+    const probeId = ++this.probeSeq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(probeId);
+        reject(new Error(`agent ${inc.agentId} did not answer the isolation probe within ${PROBE_TIMEOUT_MS} ms`));
+      }, PROBE_TIMEOUT_MS);
+      this.waiting.set(probeId, (report) => {
+        clearTimeout(timer);
+        resolve(report);
+      });
+      inc.post({ v: PROTOCOL_VERSION, kind: 'probe', probeId, plant, look });
+    });
+  }
+
+  async report(): Promise<IsolationReport> {
+    const incs = [...this.supervisor.handles.values()].flatMap((h) => (h.inc?.state === 'ready' ? [h.inc] : []));
+    const canaries = new Map(incs.map((inc) => [inc, `canary-${inc.agentId}-${randomUUID()}`]));
+    await Promise.all(incs.map((inc) => this.ask(inc, canaries.get(inc), [])));
+    const all = [...canaries.values()];
+    const reports = await Promise.all(incs.map((inc) => this.ask(inc, undefined, all)));
+    const agents: IsolationAgentReport[] = incs.map((inc, i) => {
+      const r = reports[i] as ProbeReport;
+      return {
+        agentId: inc.agentId,
+        generation: inc.generation,
+        threadId: r.threadId,
+        contextId: r.contextId,
+        memoryId: r.memoryId,
+        heapUsedBytes: r.heapUsedBytes,
+        heapLimitBytes: r.heapLimitBytes,
+        resourceLimits: this.resourceLimits,
+        canariesSeen: r.seen,
+      };
+    });
+    const distinct = (key: 'threadId' | 'contextId' | 'memoryId'): boolean => new Set(agents.map((a) => a[key])).size === agents.length;
+    const leaks = agents.filter((a) => a.canariesSeen.some((c) => c !== canaries.get(incs[agents.indexOf(a)] as Incarnation)));
+    const checks = [
+      { name: 'distinct-thread-ids', ok: distinct('threadId'), detail: 'every agent runs on its own thread' },
+      { name: 'distinct-context-ids', ok: distinct('contextId'), detail: 'every agent has its own V8 context' },
+      { name: 'distinct-memory-ids', ok: distinct('memoryId'), detail: 'every agent has its own ctx.memory' },
+      {
+        name: 'no-cross-talk',
+        ok: leaks.length === 0,
+        detail: leaks.length === 0 ? 'no agent sees another agent\'s canary' : `agents ${leaks.map((a) => a.agentId).join(', ')} see canaries planted elsewhere`,
+      },
+    ];
+    return { ok: checks.every((c) => c.ok), agents, checks };
+  }
+}

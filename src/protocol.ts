@@ -1,0 +1,59 @@
+/**
+ * The closed set of messages between the coordinator and an agent. The hot path
+ * (task descriptors, inline payloads and results, completions, heartbeats) goes
+ * through shared memory; these messages carry the rest: the handshake, payloads
+ * and results too large for a slot or carrying transferables, start notices for
+ * tasks with a deadline, cancellation, logs and control-plane probes.
+ */
+import type { WireError } from './errors.js';
+import type { SharedRegion } from './ring/layout.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** What every agent receives as workerData. */
+export interface AgentBoot {
+  v: typeof PROTOCOL_VERSION;
+  agentUrl: string;
+  agentId: number;
+  generation: number;
+  block: number;
+  region: SharedRegion;
+  agingIntervalMs: number;
+  heartbeatIntervalMs: number;
+  userData: unknown;
+}
+
+export type AgentMessage =
+  | { v: 1; kind: 'ready'; contextId: string; memoryId: string; types: string[] }
+  | { v: 1; kind: 'initError'; error: WireError }
+  | { v: 1; kind: 'started'; slot: number; taskId: number; startedAtMs: number }
+  | { v: 1; kind: 'fetch'; slot: number; taskId: number }
+  | { v: 1; kind: 'result'; slot: number; taskId: number; ok: true; value: unknown }
+  | { v: 1; kind: 'result'; slot: number; taskId: number; ok: false; error: WireError }
+  | { v: 1; kind: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown> }
+  | { v: 1; kind: 'probeReply'; probeId: number; report: ProbeReport };
+
+export type CoordinatorMessage =
+  | { v: 1; kind: 'payload'; slot: number; taskId: number; payload: unknown; error: WireError | undefined }
+  | { v: 1; kind: 'cancel'; slot: number; taskId: number; reason: WireError }
+  | { v: 1; kind: 'stop' }
+  | { v: 1; kind: 'probe'; probeId: number; plant: string | undefined; look: string[] };
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface ProbeReport {
+  threadId: number;
+  contextId: string;
+  memoryId: string;
+  heapUsedBytes: number;
+  heapLimitBytes: number;
+  /** Canaries from `look` that this agent can see in its globals or memory. */
+  seen: string[];
+}
+
+export function isAgentMessage(value: unknown): value is AgentMessage {
+  return typeof value === 'object' && value !== null && (value as { v?: unknown }).v === PROTOCOL_VERSION && typeof (value as { kind?: unknown }).kind === 'string';
+}
+
+/** Global key under which an agent plants its isolation canary. */
+export const CANARY_GLOBAL = '__daedalusCanary';

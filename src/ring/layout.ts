@@ -1,0 +1,119 @@
+/**
+ * Shape of the shared memory that the coordinator and every agent map. Three
+ * SharedArrayBuffers: Int32 words (counters, rings, slot headers, agent control
+ * blocks), Float64 times (epoch milliseconds from `performance.timeOrigin +
+ * performance.now()`, comparable across threads), and the inline payload bytes.
+ *
+ * A task lives in a *slot* from admission until the coordinator has read its
+ * outcome. Ten priority rings hold slot indices in FIFO order. Each agent
+ * incarnation owns a *control block*: its state, doorbell, heartbeat, a direct
+ * mailbox for retries, and a small completion ring back to the coordinator.
+ */
+
+export const LEVELS = 10;
+/** Completions an agent may publish before the coordinator drains them. */
+export const COMPLETION_RING = 8;
+/** Tickets are ring positions folded to 30 bits so a queued slot's CLAIM word stays non-negative. */
+export const TICKET_MASK = 0x3fffffff;
+export const CLAIM_NONE = -1;
+
+// Header words.
+export const H_COMPLETION_SEQ = 0; // bumped + notified by agents after publishing a completion
+export const H_RING_WAITING = 1; // tasks sitting in the priority rings (admission counts it)
+export const HEADER_WORDS = 4;
+
+// Per slot Int32 fields.
+export const S_CLAIM = 0; // ticket when queued, -(block+2) when owned by an agent, -1 otherwise
+export const S_STATE = 1;
+export const S_PRIORITY = 2;
+export const S_TYPE = 3;
+export const S_ATTEMPT = 4;
+export const S_PAYLOAD_LEN = 5; // -1: payload travels by message
+export const S_RESULT_LEN = 6;
+export const S_OUTCOME = 7;
+export const S_FLAGS = 8;
+export const S_TASK_ID = 9;
+export const SLOT_WORDS = 10;
+
+// Per slot Float64 fields.
+export const SF_ENQUEUED_AT = 0; // aging clock: first accepted, kept across retries
+export const SF_STARTED_AT = 1;
+export const SF_FINISHED_AT = 2;
+export const SLOT_TIMES = 3;
+
+export const SlotState = Object.freeze({ FREE: 0, HELD: 1, QUEUED: 2, ASSIGNED: 3, CLAIMED: 4, RUNNING: 5, DONE: 6 });
+export const Outcome = Object.freeze({ NONE: 0, OK: 1, ERROR: 2, BY_MESSAGE: 3 });
+export const SlotFlags = Object.freeze({ NOTIFY_START: 1 });
+
+// Per control block Int32 fields.
+export const C_STATE = 0;
+export const C_DOORBELL = 1;
+export const C_DIRECT = 2; // slot+1 handed to this agent by the coordinator, 0 when empty
+export const C_MAIL = 3; // coordinator posted a control message: yield to the event loop soon
+export const C_RETIRE = 4; // stop claiming new work
+export const C_CURRENT = 5; // slot+1 of the task being run, 0 when none
+export const C_COMP_HEAD = 6;
+export const C_COMP_TAIL = 7;
+export const C_COMP_ENTRIES = 8;
+export const BLOCK_WORDS = C_COMP_ENTRIES + COMPLETION_RING;
+
+// Per control block Float64 fields.
+export const CF_HEARTBEAT_AT = 0;
+export const BLOCK_TIMES = 1;
+
+export const AgentState = Object.freeze({ STARTING: 0, ACTIVE: 1, WAITING: 2, WAKING: 3, BUSY: 4, STOPPED: 5 });
+
+export interface LayoutSizes {
+  slots: number;
+  blocks: number;
+  inlineBytes: number;
+}
+
+/** Where each part starts, in elements of its array. Pure arithmetic, shared by both sides. */
+export interface Layout extends LayoutSizes {
+  ringEntries: number; // entries per priority ring
+  ringBase: number; // word index of ring 0's [head, tail, entries...]
+  ringWords: number;
+  slotBase: number;
+  blockBase: number;
+  int32Words: number;
+  blockTimeBase: number;
+  float64Words: number;
+  byteLength: number;
+}
+
+export function computeLayout(sizes: LayoutSizes): Layout {
+  // Twice the slots: stale entries (cancelled while queued) may sit between live
+  // ones until agents move past them; a full ring is compacted, see priority-ring.ts.
+  const ringEntries = sizes.slots * 2;
+  const ringWords = 2 + ringEntries;
+  const ringBase = HEADER_WORDS;
+  const slotBase = ringBase + LEVELS * ringWords;
+  const blockBase = slotBase + sizes.slots * SLOT_WORDS;
+  const int32Words = blockBase + sizes.blocks * BLOCK_WORDS;
+  const blockTimeBase = sizes.slots * SLOT_TIMES;
+  const float64Words = blockTimeBase + sizes.blocks * BLOCK_TIMES;
+  return { ...sizes, ringEntries, ringBase, ringWords, slotBase, blockBase, int32Words, blockTimeBase, float64Words, byteLength: sizes.slots * sizes.inlineBytes };
+}
+
+/** The buffers themselves; passed to agents through workerData. */
+export interface SharedRegion {
+  sizes: LayoutSizes;
+  words: SharedArrayBuffer;
+  times: SharedArrayBuffer;
+  bytes: SharedArrayBuffer;
+}
+
+export function allocateRegion(sizes: LayoutSizes): SharedRegion {
+  const layout = computeLayout(sizes);
+  return {
+    sizes,
+    words: new SharedArrayBuffer(layout.int32Words * 4),
+    times: new SharedArrayBuffer(layout.float64Words * 8),
+    bytes: new SharedArrayBuffer(Math.max(8, layout.byteLength)),
+  };
+}
+
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}

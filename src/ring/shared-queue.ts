@@ -1,0 +1,168 @@
+import { runsBefore } from './aging.js';
+import {
+  CLAIM_NONE,
+  H_RING_WAITING,
+  LEVELS,
+  SF_ENQUEUED_AT,
+  SLOT_TIMES,
+  SLOT_WORDS,
+  S_CLAIM,
+  S_STATE,
+  SlotState,
+  TICKET_MASK,
+  computeLayout,
+  type Layout,
+  type SharedRegion,
+} from './layout.js';
+
+/**
+ * The bounded priority queue over shared memory. One producer (the coordinator)
+ * pushes slot indices onto ten FIFO rings; any number of consumers (agents)
+ * claim from them without the coordinator's event loop taking part.
+ *
+ * Claiming is decided on the slot, not the ring: a queued slot's CLAIM word
+ * holds its ring position (the "ticket"), and exactly one compare-and-swap from
+ * ticket to owner wins it. Moving the ring head is only bookkeeping that anyone
+ * may do, so an agent that dies between claim and head move strands nothing,
+ * and an entry whose slot was taken back and reused (ticket changed) is skipped.
+ */
+export class SharedQueue {
+  readonly layout: Layout;
+  readonly words: Int32Array;
+  readonly times: Float64Array;
+  readonly bytes: Uint8Array;
+
+  constructor(region: SharedRegion) {
+    this.layout = computeLayout(region.sizes);
+    this.words = new Int32Array(region.words);
+    this.times = new Float64Array(region.times);
+    this.bytes = new Uint8Array(region.bytes);
+  }
+
+  slotWord(slot: number, field: number): number {
+    return this.layout.slotBase + slot * SLOT_WORDS + field;
+  }
+
+  slotTime(slot: number, field: number): number {
+    return slot * SLOT_TIMES + field;
+  }
+
+  private headIndex(level: number): number {
+    return this.layout.ringBase + level * this.layout.ringWords;
+  }
+
+  private entryIndex(level: number, position: number): number {
+    // Positions are free-running int32 counters; `>>> 0` keeps the modulo non-negative after wrap-around.
+    return this.headIndex(level) + 2 + ((position >>> 0) % this.layout.ringEntries);
+  }
+
+  /** Live plus stale entries in a ring (positions not yet passed by the head). */
+  ringSpan(level: number): number {
+    const base = this.headIndex(level);
+    return (Atomics.load(this.words, base + 1) - Atomics.load(this.words, base)) | 0;
+  }
+
+  /** Tasks waiting in the rings; agents decrement it when they claim. */
+  waitingCount(): number {
+    return Atomics.load(this.words, H_RING_WAITING);
+  }
+
+  /**
+   * Coordinator only. The slot's fields must be written before this call: the
+   * seq-cst store of `tail` publishes them to any agent that later sees the entry.
+   */
+  push(level: number, slot: number): void {
+    if (this.ringSpan(level) >= this.layout.ringEntries) this.compact(level);
+    const base = this.headIndex(level);
+    const tail = Atomics.load(this.words, base + 1);
+    Atomics.store(this.words, this.slotWord(slot, S_STATE), SlotState.QUEUED);
+    Atomics.store(this.words, this.slotWord(slot, S_CLAIM), tail & TICKET_MASK);
+    Atomics.store(this.words, this.entryIndex(level, tail), slot);
+    Atomics.add(this.words, H_RING_WAITING, 1);
+    Atomics.store(this.words, base + 1, (tail + 1) | 0);
+  }
+
+  /**
+   * Coordinator only: take a queued slot back (cancel while queued, close
+   * without drain). False when an agent claimed it first.
+   */
+  reclaim(slot: number): boolean {
+    const claimIndex = this.slotWord(slot, S_CLAIM);
+    const ticket = Atomics.load(this.words, claimIndex);
+    if (ticket < 0) return false;
+    if (Atomics.compareExchange(this.words, claimIndex, ticket, CLAIM_NONE) !== ticket) return false;
+    Atomics.sub(this.words, H_RING_WAITING, 1);
+    return true;
+  }
+
+  /**
+   * A ring full of stale entries (tasks cancelled while waiting behind a live
+   * head) is rebuilt: live slots are reclaimed, the head jumps to the tail, and
+   * they are pushed again in their old order. An agent racing with this reads
+   * a ticket that no longer matches and simply looks again.
+   */
+  private compact(level: number): void {
+    const base = this.headIndex(level);
+    const live: number[] = [];
+    const tail = Atomics.load(this.words, base + 1);
+    for (let pos = Atomics.load(this.words, base); pos !== tail; pos = (pos + 1) | 0) {
+      const slot = Atomics.load(this.words, this.entryIndex(level, pos));
+      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) === (pos & TICKET_MASK) && this.reclaim(slot)) live.push(slot);
+    }
+    for (;;) {
+      const head = Atomics.load(this.words, base);
+      if (Atomics.compareExchange(this.words, base, head, tail) === head) break;
+    }
+    for (const slot of live) this.push(level, slot);
+  }
+
+  /**
+   * Agent side: claim the task that should run next, or return -1. `owner` is
+   * the value to write into the slot's CLAIM word (negative, names the block).
+   */
+  claimNext(owner: number, nowMs: number, agingIntervalMs: number): number {
+    for (;;) {
+      let bestLevel = -1;
+      let bestPos = 0;
+      let bestSlot = -1;
+      let bestEnqueuedAt = 0;
+      for (let level = 0; level < LEVELS; level++) {
+        const head = this.liveHead(level);
+        if (head === undefined) continue;
+        const slot = Atomics.load(this.words, this.entryIndex(level, head));
+        const enqueuedAtMs = this.times[this.slotTime(slot, SF_ENQUEUED_AT)] ?? 0;
+        if (
+          bestLevel === -1 ||
+          runsBefore({ priority: level + 1, enqueuedAtMs }, { priority: bestLevel + 1, enqueuedAtMs: bestEnqueuedAt }, nowMs, agingIntervalMs)
+        ) {
+          bestLevel = level;
+          bestPos = head;
+          bestSlot = slot;
+          bestEnqueuedAt = enqueuedAtMs;
+        }
+      }
+      if (bestLevel === -1) return -1;
+      const ticket = bestPos & TICKET_MASK;
+      if (Atomics.compareExchange(this.words, this.slotWord(bestSlot, S_CLAIM), ticket, owner) === ticket) {
+        Atomics.sub(this.words, H_RING_WAITING, 1);
+        const base = this.headIndex(bestLevel);
+        Atomics.compareExchange(this.words, base, bestPos, (bestPos + 1) | 0);
+        return bestSlot;
+      }
+      // Lost the race for that slot: look again from the top.
+    }
+  }
+
+  /** Position of the first live entry of a ring, moving the head past stale ones; undefined when empty. */
+  private liveHead(level: number): number | undefined {
+    const base = this.headIndex(level);
+    for (;;) {
+      const head = Atomics.load(this.words, base);
+      const tail = Atomics.load(this.words, base + 1);
+      if (head === tail) return undefined;
+      const slot = Atomics.load(this.words, this.entryIndex(level, head));
+      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) === (head & TICKET_MASK)) return head;
+      Atomics.compareExchange(this.words, base, head, (head + 1) | 0);
+    }
+  }
+}

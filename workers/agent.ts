@@ -1,0 +1,84 @@
+import type { MessagePort } from 'node:worker_threads';
+/**
+ * The agent-side API (`daedalus-pool/agent`): what a user's agent module imports.
+ * The module's default export is `defineAgent({ setup, handlers })`; the
+ * runtime (workers/runtime.ts) loads it inside each isolate.
+ */
+import type { LogLevel } from '../src/protocol.js';
+
+export interface AgentLog {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SetupContext {
+  agentId: number;
+  generation: number;
+  contextId: string;
+  /** Private to this agent, survives across its tasks (not across a restart). */
+  memory: Map<unknown, unknown>;
+  workerData: unknown;
+  log: AgentLog;
+}
+
+export interface TaskContext extends SetupContext {
+  taskId: number;
+  traceId: string;
+  type: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** Aborted when the task is cancelled or reaches its deadline. */
+  readonly signal: AbortSignal;
+  /** Proves a long synchronous handler is alive; call it more often than hangTimeoutMs. */
+  heartbeat(): void;
+}
+
+export type Handler = (payload: never, ctx: TaskContext) => unknown;
+
+export interface AgentDefinition {
+  setup?: (ctx: SetupContext) => void | Promise<void>;
+  handlers: Record<string, Handler>;
+}
+
+const DEFINITION = Symbol.for('daedalus-pool.agent-definition');
+
+export function defineAgent<D extends AgentDefinition>(definition: D): D {
+  if (typeof definition !== 'object' || definition === null) {
+    throw new TypeError(`defineAgent expects { setup?, handlers }, got ${typeof definition}`);
+  }
+  if (typeof definition.handlers !== 'object' || definition.handlers === null) {
+    throw new TypeError('defineAgent expects `handlers` to be an object of task type -> function');
+  }
+  for (const [type, handler] of Object.entries(definition.handlers)) {
+    if (typeof handler !== 'function') throw new TypeError(`defineAgent: handler for "${type}" is ${typeof handler}, expected a function`);
+  }
+  if (definition.setup !== undefined && typeof definition.setup !== 'function') {
+    throw new TypeError('defineAgent expects `setup` to be a function when given');
+  }
+  Object.defineProperty(definition, DEFINITION, { value: true });
+  return definition;
+}
+
+export function isAgentDefinition(value: unknown): value is AgentDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
+}
+
+const TRANSFER = Symbol.for('daedalus-pool.transfer');
+
+export interface Transfer<T> {
+  readonly value: T;
+  readonly transferList: readonly (ArrayBuffer | MessagePort)[];
+}
+
+/** Return `withTransfer(value, [buffer])` from a handler to move (not copy) buffers back. */
+export function withTransfer<T>(value: T, transferList: readonly (ArrayBuffer | MessagePort)[]): Transfer<T> {
+  return Object.defineProperty({ value, transferList }, TRANSFER, { value: true });
+}
+
+export function isTransfer(value: unknown): value is Transfer<unknown> {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TRANSFER] === true;
+}
+
+export type { LogLevel };

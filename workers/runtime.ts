@@ -1,0 +1,253 @@
+import type { MessagePort } from 'node:worker_threads';
+/**
+ * Entry point of every agent isolate. Loads the user's agent module, runs its
+ * setup, handshakes, then takes work straight from shared memory: a direct
+ * hand-off from the coordinator first (retries), else the best task in the
+ * priority rings. The coordinator's event loop is not on this path, so a busy
+ * main thread does not starve the agents.
+ */
+import { randomUUID } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { DataCloneError, fromWireError, toWireError } from '../src/errors.js';
+import { CANARY_GLOBAL, PROTOCOL_VERSION, type AgentBoot, type CoordinatorMessage, type ProbeReport } from '../src/protocol.js';
+import { encode, readFrom } from '../src/ring/codec.js';
+import { ControlBlock } from '../src/ring/control-block.js';
+import {
+  AgentState,
+  C_CURRENT,
+  C_DIRECT,
+  C_MAIL,
+  C_RETIRE,
+  C_STATE,
+  Outcome,
+  SF_FINISHED_AT,
+  SF_STARTED_AT,
+  S_ATTEMPT,
+  S_FLAGS,
+  S_OUTCOME,
+  S_PAYLOAD_LEN,
+  S_RESULT_LEN,
+  S_STATE,
+  S_TASK_ID,
+  S_TYPE,
+  SlotFlags,
+  SlotState,
+  nowMs,
+} from '../src/ring/layout.js';
+import { SharedQueue } from '../src/ring/shared-queue.js';
+import { isAgentDefinition, isTransfer, type AgentDefinition, type Handler, type SetupContext } from './agent.js';
+import { RunningTaskContext, makeLog, post } from './task-context.js';
+
+const boot = workerData as AgentBoot;
+const queue = new SharedQueue(boot.region);
+const block = new ControlBlock(queue.words, queue.times, queue.layout, boot.block);
+const inlineBytes = queue.layout.inlineBytes;
+const base: SetupContext = {
+  agentId: boot.agentId,
+  generation: boot.generation,
+  contextId: randomUUID(),
+  memory: new Map(),
+  workerData: boot.userData,
+  log: makeLog({ agentId: boot.agentId, generation: boot.generation }),
+};
+// The memory map's identity, so the isolation report can show no two agents share one.
+const memoryId = randomUUID();
+const memoryMarker = Symbol.for('daedalus-pool.memory-id');
+base.memory.set(memoryMarker, memoryId);
+
+let definition: AgentDefinition;
+let types: string[] = [];
+let current: { slot: number; taskId: number; ctx: RunningTaskContext } | undefined;
+let stopping = false;
+const pendingFetch = new Map<number, { resolve: (payload: unknown) => void; reject: (error: Error) => void }>();
+
+const beat = (): void => block.heartbeat(nowMs());
+
+function onMessage(raw: unknown): void {
+  const msg = raw as CoordinatorMessage;
+  switch (msg.kind) {
+    case 'payload': {
+      const waiter = pendingFetch.get(msg.slot);
+      pendingFetch.delete(msg.slot);
+      if (msg.error !== undefined) waiter?.reject(fromWireError(msg.error));
+      else waiter?.resolve(msg.payload);
+      return;
+    }
+    case 'cancel':
+      if (current?.slot === msg.slot && current.taskId === msg.taskId) current.ctx.abort(fromWireError(msg.reason));
+      return;
+    case 'stop':
+      stopping = true;
+      block.ring();
+      return;
+    case 'probe':
+      post({ v: PROTOCOL_VERSION, kind: 'probeReply', probeId: msg.probeId, report: probe(msg.plant, msg.look) });
+      return;
+    default:
+      throw new Error(`agent received an unknown message kind: ${(msg as { kind: string }).kind}`);
+  }
+}
+
+function probe(plant: string | undefined, look: string[]): ProbeReport {
+  const g = globalThis as Record<string, unknown>;
+  if (plant !== undefined) {
+    const planted = (g[CANARY_GLOBAL] as string[] | undefined) ?? [];
+    g[CANARY_GLOBAL] = [...planted, plant];
+    base.memory.set(CANARY_GLOBAL, plant);
+  }
+  const visible = new Set<unknown>([...((g[CANARY_GLOBAL] as unknown[] | undefined) ?? []), ...base.memory.values()]);
+  const heap = getHeapStatistics();
+  return {
+    threadId,
+    contextId: base.contextId,
+    memoryId,
+    heapUsedBytes: heap.used_heap_size,
+    heapLimitBytes: heap.heap_size_limit,
+    seen: look.filter((c) => visible.has(c)),
+  };
+}
+
+/** Next slot to run, or -1. Retries handed to this agent come before the shared rings. */
+function takeWork(): number {
+  if (stopping || block.load(C_RETIRE) !== 0 || block.completionRoom() === 0) return -1;
+  const direct = block.exchange(C_DIRECT, 0);
+  if (direct !== 0) return direct - 1;
+  return queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs);
+}
+
+async function loadPayload(slot: number, taskId: number): Promise<[unknown, string]> {
+  const length = Atomics.load(queue.words, queue.slotWord(slot, S_PAYLOAD_LEN));
+  if (length >= 0) return readFrom(queue.bytes, slot * inlineBytes, length) as [unknown, string];
+  const arrived = new Promise<unknown>((resolve, reject) => pendingFetch.set(slot, { resolve, reject }));
+  post({ v: PROTOCOL_VERSION, kind: 'fetch', slot, taskId });
+  return (await arrived) as [unknown, string];
+}
+
+async function runSlot(slot: number): Promise<void> {
+  const word = (field: number): number => Atomics.load(queue.words, queue.slotWord(slot, field));
+  block.store(C_STATE, AgentState.BUSY);
+  block.store(C_CURRENT, slot + 1);
+  Atomics.store(queue.words, queue.slotWord(slot, S_STATE), SlotState.CLAIMED);
+  const taskId = word(S_TASK_ID);
+  let ok = true;
+  let value: unknown;
+  try {
+    const [payload, traceId] = await loadPayload(slot, taskId);
+    const type = types[word(S_TYPE)] ?? '';
+    const handler = definition.handlers[type] as Handler;
+    const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat);
+    current = { slot, taskId, ctx };
+    const startedAtMs = nowMs();
+    queue.times[queue.slotTime(slot, SF_STARTED_AT)] = startedAtMs;
+    block.heartbeat(startedAtMs);
+    // From here on a crash costs the task an attempt (before it, the task is re-queued for free).
+    Atomics.store(queue.words, queue.slotWord(slot, S_STATE), SlotState.RUNNING);
+    if ((word(S_FLAGS) & SlotFlags.NOTIFY_START) !== 0) post({ v: PROTOCOL_VERSION, kind: 'started', slot, taskId, startedAtMs });
+    value = await handler(payload as never, ctx);
+  } catch (error) {
+    ok = false;
+    value = error;
+  }
+  current = undefined;
+  finish(slot, taskId, ok, value);
+  block.store(C_CURRENT, 0);
+  block.store(C_STATE, AgentState.ACTIVE);
+}
+
+/** Writes the outcome into the slot when it fits, else sends it by message. */
+function finish(slot: number, taskId: number, ok: boolean, value: unknown): void {
+  const at = (field: number): number => queue.slotWord(slot, field);
+  queue.times[queue.slotTime(slot, SF_FINISHED_AT)] = nowMs();
+  let transfer: readonly (ArrayBuffer | MessagePort)[] | undefined;
+  if (ok && isTransfer(value)) {
+    transfer = value.transferList;
+    value = value.value;
+  }
+  let encoded: Uint8Array | undefined;
+  if (transfer === undefined) {
+    try {
+      encoded = encode(ok ? value : toWireError(value));
+    } catch (error) {
+      ok = false;
+      value = new DataCloneError('result', error);
+      encoded = encode(toWireError(value));
+    }
+  }
+  if (encoded !== undefined && encoded.length <= inlineBytes) {
+    queue.bytes.set(encoded, slot * inlineBytes);
+    Atomics.store(queue.words, at(S_RESULT_LEN), encoded.length);
+    Atomics.store(queue.words, at(S_OUTCOME), ok ? Outcome.OK : Outcome.ERROR);
+    Atomics.store(queue.words, at(S_STATE), SlotState.DONE);
+    block.publishCompletion(slot);
+    return;
+  }
+  Atomics.store(queue.words, at(S_OUTCOME), Outcome.BY_MESSAGE);
+  Atomics.store(queue.words, at(S_STATE), SlotState.DONE);
+  if (ok) {
+    try {
+      post({ v: PROTOCOL_VERSION, kind: 'result', slot, taskId, ok: true, value }, transfer);
+      return;
+    } catch (error) {
+      value = new DataCloneError('result', error);
+    }
+  }
+  post({ v: PROTOCOL_VERSION, kind: 'result', slot, taskId, ok: false, error: toWireError(value) });
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function loop(): Promise<void> {
+  const doorbell = block.doorbellIndex();
+  while (!stopping) {
+    const slot = takeWork();
+    if (slot >= 0) {
+      await runSlot(slot);
+      // Control messages (cancel, probe) are macrotasks; back-to-back tasks only yield microtasks.
+      if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
+      continue;
+    }
+    // Publish WAITING before the last look: the coordinator pushes then reads our
+    // state, we store our state then look. With seq-cst ordering one of us sees
+    // the other, so a task pushed now is either found below or rings the bell.
+    block.store(C_STATE, AgentState.WAITING);
+    const seen = Atomics.load(queue.words, doorbell);
+    const late = takeWork();
+    if (late >= 0) {
+      await runSlot(late);
+      continue;
+    }
+    // waitAsync, not wait: the event loop keeps running (messages, heartbeat timer).
+    const waited = Atomics.waitAsync(queue.words, doorbell, seen);
+    if (waited.async) await waited.value;
+    block.store(C_STATE, AgentState.ACTIVE);
+    if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
+  }
+}
+
+async function main(): Promise<void> {
+  parentPort?.on('message', onMessage);
+  block.heartbeat(nowMs());
+  try {
+    const mod = (await import(boot.agentUrl)) as { default?: unknown };
+    if (!isAgentDefinition(mod.default)) {
+      throw new TypeError(`Agent module ${boot.agentUrl} must export default defineAgent({ handlers })`);
+    }
+    definition = mod.default;
+    types = Object.keys(definition.handlers).sort();
+    await definition.setup?.(base);
+  } catch (error) {
+    post({ v: PROTOCOL_VERSION, kind: 'initError', error: toWireError(error) });
+    process.exit(1);
+  }
+  setInterval(beat, boot.heartbeatIntervalMs).unref();
+  post({ v: PROTOCOL_VERSION, kind: 'ready', contextId: base.contextId, memoryId, types });
+  block.store(C_STATE, AgentState.ACTIVE);
+  await loop();
+  block.store(C_STATE, AgentState.STOPPED);
+  process.exit(0);
+}
+
+void main();
