@@ -155,7 +155,6 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return '`undefined`';
   if (typeof value === 'symbol') return `\`${value.toString()}\` (symbol)`;
   return `\`${(value as number | boolean | bigint).toString()}\` (${typeof value})`;
-}\` (${typeof value})`;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { InvalidOptionError } from './errors.js';
 import type { DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
@@ -65,7 +66,7 @@ function toAgentUrl(value: unknown): URL {
   if (value instanceof URL) return value;
   if (typeof value === 'string' && value.length > 0) {
     if (/^(file|data):/.test(value)) return new URL(value);
-    if (value.startsWith('/')) return new URL(`file://${value}`);
+    if (value.startsWith('/')) return pathToFileURL(value);
   }
   throw new InvalidOptionError('agent', 'a file URL or an absolute path to the agent module', value);
 }
@@ -113,11 +114,8 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   const maxSize = int('maxSize', options.maxSize, DEFAULTS.maxSize, 1, 256);
   const size = int('size', options.size, Math.min(DEFAULTS.size, maxSize), 1, maxSize);
   const hangTimeoutMs = positiveMs('hangTimeoutMs', options.hangTimeoutMs, DEFAULTS.hangTimeoutMs);
-  const heartbeatIntervalMs = positiveMs(
-    'heartbeatIntervalMs',
-    options.heartbeatIntervalMs,
-    Math.max(1, Math.min(DEFAULTS.heartbeatIntervalMs, Math.floor(hangTimeoutMs / 4))),
-  );
+  // Unset, the heartbeat is a quarter of the hang timeout (at most 1 s), so it always fits below it.
+  const heartbeatIntervalMs = positiveMs('heartbeatIntervalMs', options.heartbeatIntervalMs, Math.min(DEFAULTS.heartbeatIntervalMs, hangTimeoutMs / 4));
   if (heartbeatIntervalMs >= hangTimeoutMs) {
     throw new InvalidOptionError('heartbeatIntervalMs', `a number below hangTimeoutMs (${hangTimeoutMs})`, heartbeatIntervalMs);
   }

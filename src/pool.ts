@@ -109,7 +109,8 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     if (state !== SlotState.CLAIMED && state !== SlotState.RUNNING) return snap;
     const owner = this.#slots.get(task.slot, S_CLAIM);
     const handle = [...this.#supervisor.handles.values()].find((h) => h.inc?.block.owner === owner);
-    return { ...snap, status: 'running', agentId: handle?.agentId ?? snap.agentId, startedAt: this.#slots.startedAt(task.slot) || snap.startedAt };
+    const attempts = state === SlotState.RUNNING && !task.attemptCounted ? snap.attempts + 1 : snap.attempts;
+    return { ...snap, status: 'running', attempts, agentId: handle?.agentId ?? snap.agentId, startedAt: this.#slots.startedAt(task.slot) || snap.startedAt };
   }
 
   listAgents(): AgentSnapshot[] {

@@ -16,6 +16,8 @@ export class TaskRecord {
   /** Encoded [payload, traceId] when it fits a slot; kept so a retry can be re-queued after the slot is quarantined. */
   encoded: Uint8Array | undefined;
   attemptsStarted = 0;
+  /** The current try is already in attemptsStarted (it was seen running before its outcome arrived). */
+  attemptCounted = false;
   readonly attempts: AttemptRecord[] = [];
   readonly failedAgentIds: number[] = [];
   /** "agentId:generation" of incarnations that failed this task: never run it there again. */

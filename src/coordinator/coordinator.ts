@@ -21,7 +21,7 @@ import type { MetricsRecorder } from '../metrics/recorder.js';
 import { DEFAULTS, resolveTaskOptions, type ResolvedOptions } from '../options.js';
 import { PROTOCOL_VERSION, type AgentMessage } from '../protocol.js';
 import { encode } from '../ring/codec.js';
-import { S_CLAIM, S_STATE, SlotState, nowMs } from '../ring/layout.js';
+import { AgentState, C_DIRECT, C_STATE, S_CLAIM, S_STATE, SlotState, nowMs } from '../ring/layout.js';
 import { decideAfterFailure, retryAfterMs } from '../scheduling/retry.js';
 import { TaskRecord, type Settle } from '../task.js';
 import type { TaskHandle, TaskOptions } from '../types.js';
@@ -148,16 +148,20 @@ export class Coordinator implements SupervisorHooks {
   }
 
   private drainIncarnation(handle: AgentHandle, inc: Incarnation): void {
-    const wasFull = inc.block.completionRoom() === 0;
-    inc.block.drainCompletions((slot) => {
+    const drained = inc.block.drainCompletions((slot) => {
       const task = this.placement.live.get(slot);
       const outcome = this.slots.readOutcome(slot);
       if (task === undefined || outcome.kind === 'byMessage') return;
       this.releaseSlot(task, false);
       this.finishAttempt(handle, inc, task, outcome.kind === 'value' ? { ok: true, value: outcome.value } : { ok: false, error: fromWireError(outcome.wire as WireError) }, outcome.startedAt, outcome.finishedAt);
     });
-    // An agent with a full completion ring stops taking work and sleeps: let it go on.
-    if (wasFull) inc.block.ring();
+    // An agent whose completion ring filled up sleeps until we make room. It
+    // stores WAITING before its last look at the ring; we moved the ring head
+    // before reading its state: with seq-cst ordering, either it saw the room or
+    // we see it waiting. Wake it only if there is work, or it sleeps on anyway.
+    if (drained > 0 && (this.placement.waitingCount() > 0 || inc.block.load(C_DIRECT) !== 0)) {
+      if (inc.block.compareExchange(C_STATE, AgentState.WAITING, AgentState.WAKING) === AgentState.WAITING) inc.block.ring();
+    }
   }
 
   private releaseSlot(task: TaskRecord, quarantine: boolean): void {
@@ -183,8 +187,15 @@ export class Coordinator implements SupervisorHooks {
     this.afterFailure(task, handle, inc, outcome.error, 'handler', started, startedAt, finishedAt);
   }
 
-  private noteStarted(task: TaskRecord, handle: AgentHandle, inc: Incarnation, startedAt: number, finishedAt: number): void {
+  /** Counts the current try once, whether it is first seen running (cancel, timeout) or finished. */
+  private countAttempt(task: TaskRecord): void {
+    if (task.attemptCounted) return;
+    task.attemptCounted = true;
     task.attemptsStarted++;
+  }
+
+  private noteStarted(task: TaskRecord, handle: AgentHandle, inc: Incarnation, startedAt: number, finishedAt: number): void {
+    this.countAttempt(task);
     task.agentId = handle.agentId;
     task.generation = inc.generation;
     task.startedAt = startedAt;
@@ -229,7 +240,7 @@ export class Coordinator implements SupervisorHooks {
         this.placement.retry(task);
         return;
       case 'fail':
-        if (!started) task.failedAgentIds.push(handle.agentId);
+        task.failedAgentIds.push(handle.agentId);
         this.settle(task, { ok: false, error: new TaskFailedError(task.id, task.attempts, error) }, 'failed');
         return;
     }
@@ -324,6 +335,7 @@ export class Coordinator implements SupervisorHooks {
       return;
     }
     const slot = task.slot;
+    if (slot >= 0 && this.slots.get(slot, S_STATE) >= SlotState.RUNNING) this.countAttempt(task);
     this.settle(task, { ok: false, error }, status);
     if (slot < 0) return;
     // Running: ask the handler to stop (its signal aborts), then terminate its agent if it does not.

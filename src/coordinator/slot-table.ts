@@ -36,7 +36,11 @@ export class SlotTable {
 
   constructor(private readonly queue: SharedQueue) {
     this.inlineBytes = queue.layout.inlineBytes;
-    for (let s = queue.layout.slots - 1; s >= 0; s--) this.free.push(s);
+    for (let s = queue.layout.slots - 1; s >= 0; s--) {
+      // A fresh buffer is all zeros, and 0 is a valid ticket: mark every slot unclaimable first.
+      Atomics.store(queue.words, queue.slotWord(s, S_CLAIM), CLAIM_NONE);
+      this.free.push(s);
+    }
   }
 
   get available(): number {
@@ -63,6 +67,7 @@ export class SlotTable {
 
   /** Writes everything an agent needs to run the task; the caller then publishes the slot (push or direct hand-off). */
   write(slot: number, task: TaskRecord, typeCode: number): void {
+    task.attemptCounted = false;
     this.set(slot, S_CLAIM, CLAIM_NONE);
     this.set(slot, S_TASK_ID, task.id);
     this.set(slot, S_TYPE, typeCode);

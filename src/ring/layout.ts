@@ -11,10 +11,24 @@
  */
 
 export const LEVELS = 10;
-/** Completions an agent may publish before the coordinator drains them. */
-export const COMPLETION_RING = 8;
-/** Tickets are ring positions folded to 30 bits so a queued slot's CLAIM word stays non-negative. */
-export const TICKET_MASK = 0x3fffffff;
+/**
+ * Completions an agent may publish before the coordinator drains them: how
+ * long agents keep working while the main thread is busy (32 no-op tasks, or
+ * 32 ms of 1 ms tasks), paid for in slots that hold results until drained.
+ */
+export const COMPLETION_RING = 32;
+/**
+ * A queued slot's CLAIM word holds its ticket: the priority level in the top
+ * bits and the ring position folded to 26 bits, so a stale entry can never
+ * match a slot re-queued at another level or a nearby position (and the word
+ * stays non-negative, unlike the owner marks).
+ */
+export const TICKET_POSITION_BITS = 26;
+export const TICKET_MASK = (1 << TICKET_POSITION_BITS) - 1;
+
+export function ticketOf(level: number, position: number): number {
+  return (level << TICKET_POSITION_BITS) | (position & TICKET_MASK);
+}
 export const CLAIM_NONE = -1;
 
 // Header words.
@@ -83,9 +97,11 @@ export interface Layout extends LayoutSizes {
 }
 
 export function computeLayout(sizes: LayoutSizes): Layout {
-  // Twice the slots: stale entries (cancelled while queued) may sit between live
-  // ones until agents move past them; a full ring is compacted, see priority-ring.ts.
-  const ringEntries = sizes.slots * 2;
+  // At least twice the slots: stale entries (cancelled while queued) may sit
+  // between live ones until agents move past them; a full ring is compacted (see
+  // shared-queue.ts). A power of two, so free-running int32 positions map onto
+  // entries continuously when they wrap past 2**32.
+  const ringEntries = 2 ** Math.ceil(Math.log2(Math.max(2, sizes.slots * 2)));
   const ringWords = 2 + ringEntries;
   const ringBase = HEADER_WORDS;
   const slotBase = ringBase + LEVELS * ringWords;

@@ -9,7 +9,7 @@ import {
   S_CLAIM,
   S_STATE,
   SlotState,
-  TICKET_MASK,
+  ticketOf,
   computeLayout,
   type Layout,
   type SharedRegion,
@@ -53,7 +53,7 @@ export class SharedQueue {
 
   private entryIndex(level: number, position: number): number {
     // Positions are free-running int32 counters; `>>> 0` keeps the modulo non-negative after wrap-around.
-    return this.headIndex(level) + 2 + ((position >>> 0) % this.layout.ringEntries);
+    return this.headIndex(level) + 2 + (position & (this.layout.ringEntries - 1));
   }
 
   /** Live plus stale entries in a ring (positions not yet passed by the head). */
@@ -76,7 +76,7 @@ export class SharedQueue {
     const base = this.headIndex(level);
     const tail = Atomics.load(this.words, base + 1);
     Atomics.store(this.words, this.slotWord(slot, S_STATE), SlotState.QUEUED);
-    Atomics.store(this.words, this.slotWord(slot, S_CLAIM), tail & TICKET_MASK);
+    Atomics.store(this.words, this.slotWord(slot, S_CLAIM), ticketOf(level, tail));
     Atomics.store(this.words, this.entryIndex(level, tail), slot);
     Atomics.add(this.words, H_RING_WAITING, 1);
     Atomics.store(this.words, base + 1, (tail + 1) | 0);
@@ -107,7 +107,7 @@ export class SharedQueue {
     const tail = Atomics.load(this.words, base + 1);
     for (let pos = Atomics.load(this.words, base); pos !== tail; pos = (pos + 1) | 0) {
       const slot = Atomics.load(this.words, this.entryIndex(level, pos));
-      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) === (pos & TICKET_MASK) && this.reclaim(slot)) live.push(slot);
+      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) === ticketOf(level, pos) && this.reclaim(slot)) live.push(slot);
     }
     for (;;) {
       const head = Atomics.load(this.words, base);
@@ -142,7 +142,7 @@ export class SharedQueue {
         }
       }
       if (bestLevel === -1) return -1;
-      const ticket = bestPos & TICKET_MASK;
+      const ticket = ticketOf(bestLevel, bestPos);
       if (Atomics.compareExchange(this.words, this.slotWord(bestSlot, S_CLAIM), ticket, owner) === ticket) {
         Atomics.sub(this.words, H_RING_WAITING, 1);
         const base = this.headIndex(bestLevel);
@@ -161,7 +161,7 @@ export class SharedQueue {
       const tail = Atomics.load(this.words, base + 1);
       if (head === tail) return undefined;
       const slot = Atomics.load(this.words, this.entryIndex(level, head));
-      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) === (head & TICKET_MASK)) return head;
+      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) === ticketOf(level, head)) return head;
       Atomics.compareExchange(this.words, base, head, (head + 1) | 0);
     }
   }

@@ -45,7 +45,7 @@ export const DEGRADED_AFTER_START_FAILURES = 3;
 
 /** Queue-full hint: how long until a slot is likely free, from recent completions per second. */
 export function retryAfterMs(depth: number, capacity: number, completionsPerSec: number): number {
-  if (completionsPerSec <= 0) return 1_000;
+  if (!(completionsPerSec > 0)) return 1_000; // also catches NaN
   const surplus = Math.max(1, depth - capacity + 1);
   return Math.max(1, Math.ceil((surplus / completionsPerSec) * 1_000));
 }

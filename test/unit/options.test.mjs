@@ -1,0 +1,245 @@
+// Pool and task options: defaults, and every invalid value throws InvalidOptionError naming the option.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, InvalidOptionError } from '../../dist/src/errors.js';
+import { DEFAULTS, resolveOptions, resolveTaskOptions } from '../../dist/src/options.js';
+
+const AGENT = new URL('file:///opt/agents/agent.mjs');
+const base = (over = {}) => ({ agent: AGENT, ...over });
+
+/** Runs fn, expects an InvalidOptionError for `option`, returns it. */
+function expectInvalid(fn, option) {
+  let caught;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected a throw for ${option}`).toBeInstanceOf(InvalidOptionError);
+  expect(caught.code).toBe('ERR_INVALID_OPTION');
+  expect(caught.code).toBe(ErrorCodes.INVALID_OPTION);
+  expect(caught.option).toBe(option);
+  expect(typeof caught.expected).toBe('string');
+  return caught;
+}
+
+describe('resolveOptions defaults', () => {
+  it('documented defaults', () => {
+    const o = resolveOptions(base());
+    expect(o.size).toBe(4);
+    expect(o.maxSize).toBe(16);
+    expect(o.queueCapacity).toBe(100);
+    expect(o.maxAttempts).toBe(3);
+    expect(o.hangTimeoutMs).toBe(30_000);
+    expect(o.heartbeatIntervalMs).toBe(1_000);
+    expect(o.taskTimeoutMs).toBeUndefined();
+    expect(o.cancelGraceMs).toBe(1_000);
+    expect(o.agingIntervalMs).toBe(1_000);
+    expect(o.inlinePayloadBytes).toBe(4_096);
+    expect(o.resourceLimits).toBeUndefined();
+    expect(o.dependencies).toEqual({});
+    expect(o.workerData).toBeUndefined();
+    expect(o.agentUrl.href).toBe(AGENT.href);
+  });
+
+  it('default requires maps discovery and migration to the discovery dependency', () => {
+    expect(resolveOptions(base()).requires).toEqual({ discovery: ['discovery'], migration: ['discovery'] });
+  });
+
+  it('the default logger is silent and complete', () => {
+    const { logger } = resolveOptions(base());
+    for (const level of ['debug', 'info', 'warn', 'error']) {
+      expect(typeof logger[level]).toBe('function');
+      expect(() => logger[level]({ a: 1 }, 'msg')).not.toThrow();
+    }
+  });
+
+  it('DEFAULTS carries the documented numbers and is frozen', () => {
+    expect(DEFAULTS).toMatchObject({ size: 4, maxSize: 16, queueCapacity: 100, maxAttempts: 3, priority: 5, hangTimeoutMs: 30_000, sloTargetMs: 500 });
+    expect(Object.isFrozen(DEFAULTS)).toBe(true);
+  });
+
+  it('size defaults to maxSize when maxSize is below 4', () => {
+    expect(resolveOptions(base({ maxSize: 2 })).size).toBe(2);
+  });
+
+  it('heartbeatIntervalMs defaults to min(1000, hangTimeoutMs / 4)', () => {
+    expect(resolveOptions(base({ hangTimeoutMs: 2_000 })).heartbeatIntervalMs).toBe(500);
+    expect(resolveOptions(base({ hangTimeoutMs: 100_000 })).heartbeatIntervalMs).toBe(1_000);
+  });
+
+  it('given values are kept', () => {
+    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const check = () => true;
+    const workerData = { counter: new SharedArrayBuffer(8) };
+    const o = resolveOptions(
+      base({
+        size: 2, maxSize: 5, queueCapacity: 7, maxAttempts: 1, taskTimeoutMs: 250, hangTimeoutMs: 900, heartbeatIntervalMs: 100,
+        cancelGraceMs: 50, agingIntervalMs: 20, inlinePayloadBytes: 64, resourceLimits: { maxOldGenerationSizeMb: 32 },
+        dependencies: { db: { check, intervalMs: 30 }, cache: { check } }, requires: { ingest: ['db', 'cache'] }, logger, workerData,
+      }),
+    );
+    expect(o).toMatchObject({
+      size: 2, maxSize: 5, queueCapacity: 7, maxAttempts: 1, taskTimeoutMs: 250, hangTimeoutMs: 900, heartbeatIntervalMs: 100,
+      cancelGraceMs: 50, agingIntervalMs: 20, inlinePayloadBytes: 64, resourceLimits: { maxOldGenerationSizeMb: 32 },
+    });
+    expect(o.dependencies).toEqual({ db: { check, intervalMs: 30 }, cache: { check, intervalMs: 1_000 } });
+    expect(o.requires).toEqual({ ingest: ['db', 'cache'] });
+    expect(o.logger).toBe(logger);
+    expect(o.workerData).toBe(workerData);
+  });
+
+  it('requires is copied: later changes to the caller’s arrays do not leak in', () => {
+    const deps = ['db'];
+    const o = resolveOptions(base({ requires: { ingest: deps } }));
+    deps.push('cache');
+    expect(o.requires.ingest).toEqual(['db']);
+  });
+});
+
+describe('resolveOptions agent', () => {
+  it('accepts a URL, a file: URL string and an absolute path', () => {
+    expect(resolveOptions(base({ agent: new URL('file:///a/b.mjs') })).agentUrl.href).toBe('file:///a/b.mjs');
+    expect(resolveOptions(base({ agent: 'file:///a/b.mjs' })).agentUrl.href).toBe('file:///a/b.mjs');
+    expect(fileURLToPath(resolveOptions(base({ agent: '/a/b.mjs' })).agentUrl)).toBe('/a/b.mjs');
+  });
+
+  it('an absolute path with a space names that file', () => {
+    expect(fileURLToPath(resolveOptions(base({ agent: '/srv/my agents/a.mjs' })).agentUrl)).toBe('/srv/my agents/a.mjs');
+  });
+
+  it('an absolute path containing # or % still names that file', () => {
+    for (const path of ['/srv/build#2/agent.mjs', '/srv/100%/agent.mjs', '/srv/a?b/agent.mjs']) {
+      const url = resolveOptions(base({ agent: path })).agentUrl;
+      expect(url.href, path).toBe(pathToFileURL(path).href);
+      expect(fileURLToPath(url), path).toBe(path);
+    }
+  });
+
+  it('rejects a missing, relative, empty or non-string agent', () => {
+    for (const agent of [undefined, '', './agent.mjs', 'agent.mjs', 42, null, {}]) {
+      const err = expectInvalid(() => resolveOptions({ agent }), 'agent');
+      expect(err.received).toBe(agent);
+    }
+  });
+});
+
+describe('resolveOptions invalid values', () => {
+  it('options itself must be an object', () => {
+    expectInvalid(() => resolveOptions(null), 'options');
+    expectInvalid(() => resolveOptions(undefined), 'options');
+    expectInvalid(() => resolveOptions('x'), 'options');
+  });
+
+  const cases = [
+    ['size', [0, -1, 1.5, '4', NaN, 17, null]],
+    ['maxSize', [0, 257, 2.5, '16', Infinity]],
+    ['queueCapacity', [0, -3, 1.1, 1_000_001, '100', null]],
+    ['maxAttempts', [0, 101, 2.5, 'three']],
+    ['taskTimeoutMs', [0, -1, NaN, Infinity, '100', null]],
+    ['hangTimeoutMs', [0, -5, NaN, Infinity, '30000']],
+    ['heartbeatIntervalMs', [0, -1, NaN, 'fast']],
+    ['cancelGraceMs', [0, -1, Infinity, '1s']],
+    ['agingIntervalMs', [0, -1, NaN, '1000']],
+    ['inlinePayloadBytes', [63, 0, 16 * 1024 * 1024 + 1, 100.5, '4096']],
+    ['resourceLimits', [null, 32, 'big']],
+    ['dependencies', [null, 5, 'db']],
+    ['requires', [null, 5, 'discovery']],
+    ['logger', [null, 5, {}, { debug() {}, info() {}, warn() {} }, console.log]],
+  ];
+  for (const [option, values] of cases) {
+    it(`${option}: every bad value throws naming it`, () => {
+      for (const value of values) {
+        const err = expectInvalid(() => resolveOptions(base({ [option]: value })), option);
+        expect(Object.is(err.received, value), `${option}=${String(value)}: received`).toBe(true);
+      }
+    });
+  }
+
+  it('size above maxSize names size', () => {
+    expectInvalid(() => resolveOptions(base({ maxSize: 3, size: 4 })), 'size');
+  });
+
+  it('heartbeatIntervalMs at or above hangTimeoutMs names heartbeatIntervalMs', () => {
+    expectInvalid(() => resolveOptions(base({ hangTimeoutMs: 1_000, heartbeatIntervalMs: 1_000 })), 'heartbeatIntervalMs');
+    expectInvalid(() => resolveOptions(base({ hangTimeoutMs: 1_000, heartbeatIntervalMs: 5_000 })), 'heartbeatIntervalMs');
+  });
+
+  it('a dependency without a check function names dependencies.<name>.check', () => {
+    expectInvalid(() => resolveOptions(base({ dependencies: { db: {} } })), 'dependencies.db.check');
+    expectInvalid(() => resolveOptions(base({ dependencies: { db: null } })), 'dependencies.db.check');
+    expectInvalid(() => resolveOptions(base({ dependencies: { db: { check: true } } })), 'dependencies.db.check');
+  });
+
+  it('a bad dependency interval names dependencies.<name>.intervalMs', () => {
+    expectInvalid(() => resolveOptions(base({ dependencies: { db: { check: () => true, intervalMs: 0 } } })), 'dependencies.db.intervalMs');
+  });
+
+  it('a requires entry that is not an array of names names requires.<type>', () => {
+    expectInvalid(() => resolveOptions(base({ requires: { ingest: 'db' } })), 'requires.ingest');
+    expectInvalid(() => resolveOptions(base({ requires: { ingest: ['db', 3] } })), 'requires.ingest');
+  });
+
+  it('valid boundaries are accepted', () => {
+    expect(() => resolveOptions(base({ size: 1, maxSize: 1 }))).not.toThrow();
+    expect(() => resolveOptions(base({ maxSize: 256, size: 256 }))).not.toThrow();
+    expect(() => resolveOptions(base({ inlinePayloadBytes: 64 }))).not.toThrow();
+    expect(() => resolveOptions(base({ inlinePayloadBytes: 16 * 1024 * 1024 }))).not.toThrow();
+    expect(() => resolveOptions(base({ maxAttempts: 100, queueCapacity: 1_000_000 }))).not.toThrow();
+  });
+});
+
+describe('resolveTaskOptions', () => {
+  it('defaults: priority 5, type general, idempotent true', () => {
+    for (const opts of [undefined, null, {}]) {
+      const t = resolveTaskOptions(opts, undefined);
+      expect(t).toMatchObject({ type: 'general', priority: 5, idempotent: true });
+      expect(t.traceId).toBeUndefined();
+      expect(t.signal).toBeUndefined();
+      expect(t.timeoutMs).toBeUndefined();
+      expect(t.transfer).toBeUndefined();
+    }
+  });
+
+  it('timeoutMs falls back to the pool’s taskTimeoutMs, and a task value wins', () => {
+    expect(resolveTaskOptions({}, 750).timeoutMs).toBe(750);
+    expect(resolveTaskOptions({ timeoutMs: 20 }, 750).timeoutMs).toBe(20);
+  });
+
+  it('given values are kept', () => {
+    const signal = new AbortController().signal;
+    const buf = new ArrayBuffer(4);
+    const t = resolveTaskOptions({ type: 'migration', priority: 1, traceId: 't-1', signal, timeoutMs: 5, idempotent: false, transfer: [buf] }, undefined);
+    expect(t).toMatchObject({ type: 'migration', priority: 1, traceId: 't-1', timeoutMs: 5, idempotent: false });
+    expect(t.signal).toBe(signal);
+    expect(t.transfer).toEqual([buf]);
+    expect(resolveTaskOptions({ priority: 10 }, undefined).priority).toBe(10);
+  });
+
+  it('every bad value throws naming it', () => {
+    const cases = [
+      ['options', 'fast'],
+      ['type', ''],
+      ['type', 5],
+      ['priority', 0],
+      ['priority', 11],
+      ['priority', 2.5],
+      ['priority', '1'],
+      ['traceId', 42],
+      ['signal', {}],
+      ['signal', { aborted: false }],
+      ['idempotent', 'yes'],
+      ['idempotent', 0],
+      ['transfer', new ArrayBuffer(1)],
+      ['timeoutMs', 0],
+      ['timeoutMs', -1],
+      ['timeoutMs', NaN],
+      ['timeoutMs', Infinity],
+    ];
+    for (const [option, value] of cases) {
+      const opts = option === 'options' ? value : { [option]: value };
+      const err = expectInvalid(() => resolveTaskOptions(opts, undefined), option);
+      expect(Object.is(err.received, value), `${option}: received`).toBe(true);
+    }
+  });
+});
