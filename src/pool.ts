@@ -7,6 +7,7 @@ import { Watchdog } from './coordinator/watchdog.js';
 import { DependencyMonitor } from './dependencies.js';
 import { InvalidOptionError, PoolClosedError } from './errors.js';
 import { TypedEmitter } from './events.js';
+import { attachLogger } from './logging.js';
 import { IsolationProber } from './metrics/isolation.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { DEFAULTS, resolveOptions, type ResolvedOptions } from './options.js';
@@ -73,6 +74,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     this.#coordinator.onProbeReply = (_inc, message) => this.#prober.onReply(message.probeId, message.report);
     this.#completions = new CompletionLoop(queue.words, () => this.#coordinator.drainCompletions());
     this.#watchdog = new Watchdog(this.#supervisor, this.#slots, this, o.hangTimeoutMs, o.heartbeatIntervalMs, (slot) => this.#placement.live.get(slot)?.id);
+    if (options.logger !== undefined) attachLogger(this, o.logger);
     for (let i = 0; i < o.size; i++) this.#supervisor.addAgent();
     this.#completions.start();
     this.#watchdog.start();

@@ -1,0 +1,41 @@
+/**
+ * The README's quick start must run exactly as written: extract its two files,
+ * install the package by symlink (the way a dependency resolves through the
+ * `exports` map), run main.mjs and check what it prints.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, expect, test } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+let dir;
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Every ```js block whose first line is `// <file name>`. */
+function codeFiles(markdown) {
+  const files = new Map();
+  for (const match of markdown.matchAll(/```js\n\/\/ ([\w.-]+)\n([\s\S]*?)```/g)) files.set(match[1], `// ${match[1]}\n${match[2]}`);
+  return files;
+}
+
+test('the README quick start runs as written', async () => {
+  const files = codeFiles(await readFile(join(repoRoot, 'README.md'), 'utf8'));
+  expect([...files.keys()].sort()).toEqual(['agent.mjs', 'main.mjs']);
+  dir = await mkdtemp(join(tmpdir(), 'daedalus-readme-'));
+  await mkdir(join(dir, 'node_modules'));
+  await symlink(repoRoot, join(dir, 'node_modules', 'daedalus-pool'), 'dir');
+  for (const [name, text] of files) await writeFile(join(dir, name), text);
+  const { stdout } = await promisify(execFile)(process.execPath, ['main.mjs'], { cwd: dir, timeout: 20_000 });
+  const lines = stdout.trim().split('\n');
+  expect(lines[0]).toContain("echo: { hello: 'world' }");
+  expect(lines[1]).toMatch(/stored: 3, byAgent: [12]/);
+  expect(lines[2]).toBe('mig-42 migrated users completed');
+  expect(lines[3]).toMatch(/^p99 assignment [\d.]+ ms, SLO ok: true$/);
+});
