@@ -209,11 +209,14 @@ async function loop(): Promise<void> {
       if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
       continue;
     }
-    // Publish WAITING before the last look: the coordinator pushes then reads our
-    // state, we store our state then look. With seq-cst ordering one of us sees
-    // the other, so a task pushed now is either found below or rings the bell.
-    block.store(C_STATE, AgentState.WAITING);
+    // Read the doorbell, then publish WAITING, then look once more. The
+    // coordinator makes work visible (push, or room in our completion ring),
+    // then reads our state and rings only if it sees WAITING. Seq-cst order:
+    // either our last look sees its work, or it sees WAITING and its ring moves
+    // the doorbell past `seen`, so the wait below returns at once. (Reading the
+    // doorbell after publishing WAITING would let a ring slip in unseen.)
     const seen = Atomics.load(queue.words, doorbell);
+    block.store(C_STATE, AgentState.WAITING);
     const late = takeWork();
     if (late >= 0) {
       await runSlot(late);
