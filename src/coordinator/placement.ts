@@ -102,7 +102,9 @@ export class Placement {
     let sleeper: AgentHandle | undefined;
     let sleepers = 0;
     for (const handle of this.supervisor.handles.values()) {
-      if (handle.inc?.state === 'ready' && handle.inc.block.state === AgentState.WAITING && !handle.retiring) {
+      // An agent asleep on a full completion ring cannot take the task; the drain wakes it.
+      const block = handle.inc?.block;
+      if (handle.inc?.state === 'ready' && block?.state === AgentState.WAITING && block.completionRoom() > 0 && !handle.retiring) {
         sleeper = handle;
         sleepers++;
       }
