@@ -10,6 +10,7 @@ export class DependencyMonitor {
   private readonly up = new Map<string, boolean>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly checks: Record<string, Required<DependencyCheck>>,
@@ -30,6 +31,7 @@ export class DependencyMonitor {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
   }
 
@@ -41,8 +43,10 @@ export class DependencyMonitor {
   }
 
   private async run(name: string, dep: Required<DependencyCheck>): Promise<void> {
-    if (this.inFlight.has(name)) return;
+    if (this.inFlight.has(name) || this.stopped) return;
     this.inFlight.add(name);
+    // The first check starts in the constructor: let the caller attach listeners before any event.
+    await Promise.resolve();
     let isUp: boolean;
     let error: Error | undefined;
     try {
@@ -52,7 +56,7 @@ export class DependencyMonitor {
       error = e instanceof Error ? e : new Error(String(e));
     }
     this.inFlight.delete(name);
-    if (this.up.get(name) === isUp) return;
+    if (this.stopped || this.up.get(name) === isUp) return;
     this.up.set(name, isUp);
     if (isUp) this.events.emit('dependencyUp', { name });
     else this.events.emit('dependencyDown', { name, error });
