@@ -1,0 +1,57 @@
+/**
+ * FAULTS row 4: an agent that had work handed to it but had not started it
+ * crashes. Expected: that work is re-queued without spending an attempt.
+ *
+ * How the window is made: the fixture's `armExitOnFetch` op arms its agent to
+ * exit at its next out-of-line payload fetch. A payload larger than
+ * `inlinePayloadBytes` travels beside the ring, so the agent claims the task,
+ * asks for the payload, and dies before the handler starts. `maxAttempts: 1`
+ * makes a wrongly spent attempt visible: the task would fail instead of run.
+ */
+import { afterEach, expect, test, vi } from 'vitest';
+import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
+import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, settleTracker, waitForEvents } from '../helpers.mjs';
+
+vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
+
+let pool;
+afterEach(async () => {
+  await pool?.destroy();
+  pool = undefined;
+});
+
+test('a task claimed by an agent that dies before starting it is re-queued for free', async () => {
+  const counters = createCounters(4);
+  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, maxAttempts: 1, inlinePayloadBytes: 64, workerData: { counters: counters.sab } });
+  await pool.ready();
+  const tracker = settleTracker(pool, PoolEvents);
+  const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.taskRetried]);
+
+  const armed = await pool.run({ op: 'armExitOnFetch', key: 0 });
+  expect(armed).toMatchObject({ agentId: 1, generation: 1 });
+
+  const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
+  const big = 'x'.repeat(2_000); // far above inlinePayloadBytes: fetched by message
+  const handle = tracker.track(pool.submit({ op: 'echo', key: 1, value: big }));
+  const value = await handle.result;
+  await restarted;
+  seen.stop();
+
+  // The armed incarnation really died at the fetch, before the handler could start.
+  expect(counters.armedExits()).toBe(1);
+  expect(seen.events.agentExited).toHaveLength(1);
+  expect(seen.events.agentExited[0]).toMatchObject({ agentId: 1, generation: 1 });
+  // The task ran once, as its first attempt, on the replacement.
+  expect(value.value).toBe(big);
+  expect(value.attempt).toBe(1);
+  expect(value.generation).toBe(2);
+  expect(counters.started(1)).toBe(1);
+  const snap = pool.getTask(handle.id);
+  expect(snap.status).toBe('completed');
+  expect(snap.attempts).toBe(1);
+  expect(snap.failedAgentIds).toEqual([]);
+  expect(seen.events.taskRetried).toHaveLength(0);
+  expect(pool.metrics().tasks.retried).toBe(0);
+  expect(pool.listAgents()[0]).toMatchObject({ agentId: 1, generation: 2, restarts: 1 });
+  expect(tracker.check()).toEqual([]);
+});

@@ -1,0 +1,56 @@
+/**
+ * FAULTS row 13: a legitimately long synchronous task that calls
+ * `ctx.heartbeat()`. Expected: never killed. The control test runs the same
+ * spin without heartbeats under the same options and must be killed: that is
+ * what makes the first test able to fail.
+ */
+import { afterEach, expect, test, vi } from 'vitest';
+import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
+import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, waitForEvents } from '../helpers.mjs';
+
+// Long enough that a healthy agent on a starved (shared, 2-core) machine is not declared hung.
+const HANG_MS = 1_000;
+const BEAT_MS = 100;
+const SPIN_MS = 3 * HANG_MS;
+
+vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
+
+let pool;
+afterEach(async () => {
+  await pool?.destroy();
+  pool = undefined;
+});
+
+async function start() {
+  const counters = createCounters(8);
+  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, hangTimeoutMs: HANG_MS, heartbeatIntervalMs: BEAT_MS, workerData: { counters: counters.sab } });
+  await pool.ready();
+  return counters;
+}
+
+test('a long synchronous task that calls ctx.heartbeat() is never declared hung', async () => {
+  const counters = await start();
+  const seen = recordEvents(pool, [PoolEvents.agentHung, PoolEvents.agentExited, PoolEvents.taskRetried]);
+  const value = await pool.run({ op: 'heartbeatSpin', ms: SPIN_MS, beatEveryMs: 20, key: 0, value: 'alive' });
+  seen.stop();
+  expect(value).toMatchObject({ value: 'alive', attempt: 1, generation: 1 });
+  expect(counters.started(0)).toBe(1);
+  expect(counters.finished(0)).toBe(1);
+  expect(seen.events.agentHung).toHaveLength(0);
+  expect(seen.events.agentExited).toHaveLength(0);
+  expect(seen.events.taskRetried).toHaveLength(0);
+  expect(pool.listAgents().map((a) => [a.generation, a.restarts])).toEqual([
+    [1, 0],
+    [1, 0],
+  ]);
+});
+
+test('control: the same spin without heartbeats is declared hung under the same options', async () => {
+  const counters = await start();
+  const hung = waitForEvents(pool, PoolEvents.agentHung, 1);
+  const value = await pool.run({ op: 'spin', ms: SPIN_MS, faultOnAttempts: 1, key: 0, value: 'retried' });
+  await hung;
+  expect(value).toMatchObject({ value: 'retried', attempt: 2 });
+  expect(counters.started(0)).toBe(2);
+  expect(counters.finished(0)).toBe(1);
+});
