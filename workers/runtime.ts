@@ -150,9 +150,11 @@ async function runSlot(slot: number): Promise<void> {
     value = error;
   }
   current = undefined;
-  finish(slot, taskId, ok, value);
+  // Not busy any more before the outcome is published, so no snapshot taken after
+  // the task settles can show this agent busy with it.
   block.store(C_CURRENT, 0);
   block.store(C_STATE, AgentState.ACTIVE);
+  finish(slot, taskId, ok, value);
 }
 
 /** Writes the outcome into the slot when it fits, else sends it by message. */

@@ -29,6 +29,8 @@ export class Incarnation {
   lastError: Error | undefined;
   killReason: KillReason | undefined;
   killDetail: string | undefined;
+  /** Exit seen, recovery under way: it will be replaced unless the pool is stopping or it was retired. */
+  gone = false;
   private exitTimer: NodeJS.Timeout | undefined;
   private markExited!: () => void;
   /** Resolves once the incarnation is gone (exit event, or terminate gave up). */
@@ -103,6 +105,7 @@ export class Incarnation {
 
   private finalize(code: number, zombie: boolean): void {
     if (this.state === 'dead') return;
+    this.gone = true;
     clearTimeout(this.exitTimer);
     this.listener.onExit(this, code, zombie);
     this.state = 'dead';

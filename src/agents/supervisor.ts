@@ -113,7 +113,9 @@ export class Supervisor implements IncarnationListener {
       options.resourceLimits,
       this,
     );
-    this.events.emit('agentSpawned', { agentId: handle.agentId, generation: handle.generation, threadId: handle.inc.threadId });
+    // Deferred: agents started by the constructor would otherwise report before anyone can listen.
+    const spawned = { agentId: handle.agentId, generation: handle.generation, threadId: handle.inc.threadId };
+    queueMicrotask(() => this.events.emit('agentSpawned', spawned));
   }
 
   private handleOf(inc: Incarnation): AgentHandle | undefined {

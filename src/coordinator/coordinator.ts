@@ -55,7 +55,12 @@ export class Coordinator implements SupervisorHooks {
     private readonly supervisor: Supervisor,
     private readonly metrics: MetricsRecorder,
     private readonly events: TypedEmitter,
-  ) {}
+  ) {
+    placement.onUnplaceable = (task) => {
+      const last = task.attempts[task.attempts.length - 1]?.error ?? new Error('no agent may run this task');
+      this.settle(task, { ok: false, error: new TaskFailedError(task.id, task.attempts, last) }, 'failed');
+    };
+  }
 
   // --- admission -----------------------------------------------------------
 

@@ -19,6 +19,8 @@ export class Placement {
   held: TaskRecord[] = [];
   early: TaskRecord[] = [];
   direct: TaskRecord[] = [];
+  /** A retry that no current or future agent may run: every agent's incarnation already failed it. */
+  onUnplaceable: ((task: TaskRecord) => void) | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -146,7 +148,8 @@ export class Placement {
       const block = all.find((c) => c.candidate === chosen)?.handle.inc?.block;
       const slot = block === undefined ? undefined : this.slots.allocate();
       if (block === undefined || slot === undefined) {
-        remaining.push(task);
+        if (chosen === undefined && this.noAgentWillEverRun(task)) this.onUnplaceable?.(task);
+        else remaining.push(task);
         continue;
       }
       this.slots.write(slot, task, this.typeCode(task.type));
@@ -158,6 +161,20 @@ export class Placement {
       block.ring();
     }
     this.direct = remaining;
+  }
+
+  /**
+   * True when every agent's current incarnation has failed the task and none is
+   * starting or restarting (a new incarnation would be allowed): waiting for an
+   * agent would wait forever, e.g. a retryable error in a pool smaller than maxAttempts.
+   */
+  private noAgentWillEverRun(task: TaskRecord): boolean {
+    for (const handle of this.supervisor.handles.values()) {
+      if (handle.retiring) continue;
+      if (handle.inc?.state !== 'ready' || handle.inc.gone) return false;
+      if (!task.failedIncarnations.has(handle.inc.key)) return false;
+    }
+    return true;
   }
 
   /** Types became known: check and place what was submitted before the first handshake. */

@@ -1,0 +1,210 @@
+/**
+ * run() and submit(): values, handles, trace ids, the task lifecycle seen
+ * through getTask(), admission errors (thrown by submit, rejected by run),
+ * payloads and results that do not fit a ring slot, transfer lists both ways,
+ * and values that cannot cross the thread boundary.
+ */
+import { afterEach, expect, test } from 'vitest';
+import {
+  CoordinationPool,
+  DataCloneError,
+  ErrorCodes,
+  QueueFullError,
+  TaskFailedError,
+  UnknownTaskTypeError,
+} from '../../dist/src/index.js';
+import { FAULT_AGENT, createCounters, rejectionOf, thrownBy } from '../helpers.mjs';
+
+let pool;
+afterEach(async () => {
+  await pool?.destroy();
+  pool = undefined;
+});
+
+async function start(options = {}) {
+  const counters = createCounters(16);
+  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
+  await pool.ready();
+  return counters;
+}
+
+test('run() resolves with the handler\'s value', async () => {
+  await start();
+  await expect(pool.run({ op: 'echo', value: { n: 42, list: [1, 2, 3] } })).resolves.toMatchObject({ value: { n: 42, list: [1, 2, 3] }, attempt: 1 });
+  const values = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.run({ op: 'echo', value: n }, { type: 'ingest' })));
+  expect(values.map((v) => [v.value, v.type])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 'ingest']));
+});
+
+test('submit() returns { id, traceId, result } synchronously', async () => {
+  await start();
+  const handle = pool.submit({ op: 'echo', value: 'sync' });
+  expect(handle).not.toBeInstanceOf(Promise);
+  expect(Number.isInteger(handle.id)).toBe(true);
+  expect(typeof handle.traceId).toBe('string');
+  expect(handle.traceId.length).toBeGreaterThan(0);
+  expect(handle.result).toBeInstanceOf(Promise);
+  const value = await handle.result;
+  expect(value).toMatchObject({ value: 'sync', taskId: handle.id });
+  const second = pool.submit({ op: 'echo' });
+  expect(second.id).not.toBe(handle.id);
+  await second.result;
+});
+
+test('a caller\'s traceId is kept; without one a distinct traceId is generated', async () => {
+  await start();
+  const mine = pool.submit({ op: 'echo' }, { traceId: 'trace-from-caller' });
+  expect(mine.traceId).toBe('trace-from-caller');
+  const a = pool.submit({ op: 'echo' });
+  const b = pool.submit({ op: 'echo' });
+  expect(a.traceId).not.toBe(b.traceId);
+  await Promise.all([mine.result, a.result, b.result]);
+  expect(pool.getTask(mine.id).traceId).toBe('trace-from-caller');
+  expect(pool.getTask(a.id).traceId).toBe(a.traceId);
+});
+
+test('getTask() follows a task from queued to running to completed', async () => {
+  const counters = await start({ size: 1 });
+  // The only agent is held on gate 0, so the second task has to wait in the queue.
+  const blocker = pool.submit({ op: 'echo', gate: 0, key: 0 });
+  await counters.waitForStarted(0);
+  const handle = pool.submit({ op: 'echo', gate: 1, key: 1, value: 'watched' });
+
+  const queued = pool.getTask(handle.id);
+  expect(queued).toMatchObject({ id: handle.id, traceId: handle.traceId, type: 'general', priority: 5, status: 'queued', attempts: 0, failedAgentIds: [] });
+  expect(typeof queued.queuedAt).toBe('number');
+  expect(queued.startedAt).toBeUndefined();
+  expect(queued.finishedAt).toBeUndefined();
+  expect(pool.getTask(blocker.id)).toMatchObject({ status: 'running', attempts: 1 });
+
+  counters.openGate(0);
+  await blocker.result;
+  await counters.waitForStarted(1);
+  const running = pool.getTask(handle.id);
+  expect(running).toMatchObject({ status: 'running', attempts: 1 });
+  expect(typeof running.startedAt).toBe('number');
+  expect(running.finishedAt).toBeUndefined();
+
+  counters.openGate(1);
+  const value = await handle.result;
+  const done = pool.getTask(handle.id);
+  expect(done).toMatchObject({ status: 'completed', attempts: 1, agentId: value.agentId, failedAgentIds: [], error: undefined });
+  expect(typeof done.startedAt).toBe('number');
+  expect(typeof done.finishedAt).toBe('number');
+  expect(typeof done.assignmentLatencyMs).toBe('number');
+  expect(done.startedAt).toBeGreaterThanOrEqual(done.queuedAt);
+  expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt);
+  expect(done.assignmentLatencyMs).toBeGreaterThanOrEqual(0);
+  expect(pool.getTask(123_456)).toBeUndefined();
+});
+
+test('unknown task type: submit throws UnknownTaskTypeError, run rejects with it', async () => {
+  await start();
+  const thrown = thrownBy(() => pool.submit({ op: 'echo' }, { type: 'no-such-type' }));
+  expect(thrown).toBeInstanceOf(UnknownTaskTypeError);
+  expect(thrown.code).toBe(ErrorCodes.UNKNOWN_TASK_TYPE);
+
+  let promise;
+  expect(() => {
+    promise = pool.run({ op: 'echo' }, { type: 'no-such-type' });
+  }).not.toThrow();
+  const rejected = await rejectionOf(promise);
+  expect(rejected).toBeInstanceOf(UnknownTaskTypeError);
+  expect(rejected.code).toBe(ErrorCodes.UNKNOWN_TASK_TYPE);
+  expect(pool.metrics().tasks.submitted).toBe(0);
+});
+
+test('queue full: submit throws QueueFullError (429), run rejects with it', async () => {
+  const counters = await start({ size: 1, queueCapacity: 2 });
+  const blocker = pool.submit({ op: 'echo', gate: 0, key: 0 });
+  await counters.waitForStarted(0);
+  const waiting = [pool.submit({ op: 'echo', value: 1 }), pool.submit({ op: 'echo', value: 2 })];
+  expect(pool.metrics().queue.depth).toBe(2);
+
+  const thrown = thrownBy(() => pool.submit({ op: 'echo', value: 3 }));
+  expect(thrown).toBeInstanceOf(QueueFullError);
+  expect(thrown).toMatchObject({ code: ErrorCodes.QUEUE_FULL, status: 429, depth: 2, capacity: 2 });
+  expect(thrown.retryAfterMs).toBeGreaterThan(0);
+
+  let promise;
+  expect(() => {
+    promise = pool.run({ op: 'echo', value: 4 });
+  }).not.toThrow();
+  const rejected = await rejectionOf(promise);
+  expect(rejected).toBeInstanceOf(QueueFullError);
+  expect(rejected).toMatchObject({ code: ErrorCodes.QUEUE_FULL, status: 429 });
+
+  counters.openGate(0);
+  await blocker.result;
+  expect((await Promise.all(waiting.map((h) => h.result))).map((v) => v.value)).toEqual([1, 2]);
+  expect(pool.metrics().tasks).toMatchObject({ submitted: 3, rejected: 2, completed: 3 });
+});
+
+test('a payload larger than inlinePayloadBytes reaches the handler intact', async () => {
+  await start({ inlinePayloadBytes: 256 });
+  const big = Array.from({ length: 2_000 }, (_, i) => `item-${i}`);
+  const value = await pool.run({ op: 'echo', value: big });
+  expect(value.value).toEqual(big);
+  // And with the default slot size (4096 bytes).
+  await pool.destroy();
+  await start();
+  const text = 'p'.repeat(64 * 1024);
+  expect((await pool.run({ op: 'echo', value: text })).value).toBe(text);
+});
+
+test('a result larger than a ring slot comes back intact', async () => {
+  await start();
+  const value = await pool.run({ op: 'echo', value: 'small payload', resultBytes: 50_000 });
+  expect(value.value).toBe('small payload');
+  expect(value.pad).toBe('r'.repeat(50_000));
+});
+
+test('a transfer list moves the ArrayBuffer: detached in the caller after dispatch, contents arrive', async () => {
+  await start();
+  const buffer = new ArrayBuffer(1_024);
+  new Uint8Array(buffer).fill(9);
+  const handle = pool.submit({ op: 'echo', value: buffer }, { transfer: [buffer] });
+  const value = await handle.result;
+  expect(buffer.byteLength).toBe(0); // detached: it was moved, not copied
+  expect(value.value).toBeInstanceOf(ArrayBuffer);
+  expect(value.value.byteLength).toBe(1_024);
+  expect(new Uint8Array(value.value).every((b) => b === 9)).toBe(true);
+  expect(pool.getTask(handle.id)).toMatchObject({ status: 'completed', attempts: 1 });
+});
+
+test('withTransfer() in a handler sends buffers back', async () => {
+  await start();
+  const value = await pool.run({ op: 'transferOut', size: 100_000, fill: 5, value: 'out' });
+  expect(value.value).toBe('out');
+  expect(value.buffer).toBeInstanceOf(ArrayBuffer);
+  expect(value.buffer.byteLength).toBe(100_000);
+  expect(new Uint8Array(value.buffer).every((b) => b === 5)).toBe(true);
+});
+
+test('an uncloneable payload: submit throws DataCloneError and nothing is accepted', async () => {
+  await start();
+  const thrown = thrownBy(() => pool.submit({ op: 'echo', value: () => 'functions do not clone' }));
+  expect(thrown).toBeInstanceOf(DataCloneError);
+  expect(thrown.code).toBe(ErrorCodes.DATA_CLONE);
+  const rejected = await rejectionOf(pool.run({ op: 'echo', value: Symbol('nope') }));
+  expect(rejected.code).toBe(ErrorCodes.DATA_CLONE);
+  expect(pool.metrics().tasks.submitted).toBe(0);
+  // The pool is unaffected.
+  expect((await pool.run({ op: 'echo', value: 'still fine' })).value).toBe('still fine');
+});
+
+test('an uncloneable result fails that task with cause ERR_DATA_CLONE; the agent keeps running', async () => {
+  await start({ size: 1 });
+  const [before] = pool.listAgents();
+  const handle = pool.submit({ op: 'returnUncloneable', key: 3 });
+  const error = await rejectionOf(handle.result);
+  expect(error).toBeInstanceOf(TaskFailedError);
+  expect(error.code).toBe(ErrorCodes.TASK_FAILED);
+  expect(error.cause.code).toBe(ErrorCodes.DATA_CLONE);
+  expect(pool.getTask(handle.id)).toMatchObject({ status: 'failed', attempts: 1 });
+
+  // Same agent, same incarnation, still serving.
+  const value = await pool.run({ op: 'echo', value: 'after' });
+  expect(value).toMatchObject({ value: 'after', agentId: before.agentId, generation: before.generation });
+  const [after] = pool.listAgents();
+  expect(after).toMatchObject({ agentId: before.agentId, generation: before.generation, threadId: before.threadId, restarts: 0 });
+});
