@@ -157,14 +157,17 @@ export class Supervisor implements IncarnationListener {
 
   onExit(inc: Incarnation, exitCode: number, zombie: boolean): void {
     const handle = this.handleOf(inc);
-    const reason = inc.killReason ?? (inc.state === 'starting' ? 'start-failed' : 'crashed');
+    // 'ready' may still be in flight when a fresh agent dies of its first task: the
+    // agent leaves STARTING in shared memory right after posting it, so that decides.
+    const startFailed = inc.state === 'starting' && inc.block.state === AgentState.STARTING;
+    const reason = inc.killReason ?? (startFailed ? 'start-failed' : 'crashed');
     this.events.emit('agentExited', { agentId: inc.agentId, generation: inc.generation, exitCode, reason });
     if (handle === undefined) return;
     this.hooks.onGone(handle, inc, exitCode, zombie);
     // A zombie may still touch its block; never hand that block out again.
     if (!zombie) this.freeBlocks.push(inc.block.index);
     handle.inc = undefined;
-    if (inc.state === 'starting') this.noteStartFailure(inc.lastError);
+    if (startFailed) this.noteStartFailure(inc.lastError);
     if (this.stopping || handle.retiring) {
       this.handles.delete(handle.agentId);
       handle.settleReady(this.degradedError ?? new Error(`agent ${handle.agentId} stopped`));

@@ -146,7 +146,9 @@ export class Coordinator implements SupervisorHooks {
   drainCompletions(): void {
     for (const handle of this.supervisor.handles.values()) {
       const inc = handle.inc;
-      if (inc === undefined || inc.state === 'dead' || inc.state === 'starting') continue;
+      // A new agent may finish work before its 'ready' message is handled here:
+      // skipping 'starting' agents would consume the wake-up and strand that completion.
+      if (inc === undefined || inc.state === 'dead') continue;
       this.drainIncarnation(handle, inc);
     }
     this.placement.placeDirect();
