@@ -1,4 +1,4 @@
-import { PoolDegradedError, PoolFullError, fromWireError } from '../errors.js';
+import { AgentInitError, PoolDegradedError, PoolFullError, fromWireError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AgentMessage } from '../protocol.js';
@@ -145,7 +145,7 @@ export class Supervisor implements IncarnationListener {
       return;
     }
     if (message.kind === 'initError') {
-      inc.lastError = fromWireError(message.error);
+      inc.lastError = new AgentInitError(fromWireError(message.error));
       return;
     }
     this.hooks.onMessage(handle, inc, message);

@@ -9,10 +9,6 @@ export function encode(value: unknown): Uint8Array {
   return serialize(value);
 }
 
-export function writeInto(bytes: Uint8Array, offset: number, encoded: Uint8Array): void {
-  bytes.set(encoded, offset);
-}
-
 export function readFrom(bytes: Uint8Array, offset: number, length: number): unknown {
   // Copy out first: deserialize must not read memory that the slot's next owner may overwrite.
   return deserialize(bytes.slice(offset, offset + length));

@@ -50,6 +50,7 @@ test('setup() failing in every agent: degraded, clear submit error, restarts bac
   expect(refused.consecutiveStartFailures).toBeGreaterThanOrEqual(3);
   // The error says why: the agent's own setup error is in its cause chain.
   expect(causeChain(refused).map((e) => e.code)).toContain('E_FIXTURE_INIT');
+  expect(causeChain(refused).map((e) => e.code)).toContain('ERR_AGENT_INIT');
   expect((await rejectionOf(pool.run({ op: 'echo' }))).code).toBe(ErrorCodes.POOL_DEGRADED);
 
   await fifthSpawn;
