@@ -11,9 +11,8 @@ import { attachLogger } from './logging.js';
 import { IsolationProber } from './metrics/isolation.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { DEFAULTS, resolveOptions, type ResolvedOptions } from './options.js';
-import { COMPLETION_RING, C_CURRENT, S_CLAIM, S_STATE, SlotState, allocateRegion } from './ring/layout.js';
+import { COMPLETION_RING, C_CURRENT, allocateRegion } from './ring/layout.js';
 import { SharedQueue } from './ring/shared-queue.js';
-import type { TaskRecord } from './task.js';
 import type {
   AgentSnapshot,
   BottleneckReport,
@@ -101,18 +100,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
 
   getTask(id: number): TaskSnapshot | undefined {
     const task = this.#coordinator.getTask(id);
-    return task === undefined ? undefined : this.#snapshotTask(task);
-  }
-
-  #snapshotTask(task: TaskRecord): TaskSnapshot {
-    const snap = task.snapshot();
-    if (task.settled || task.slot < 0) return snap;
-    const state = this.#slots.get(task.slot, S_STATE);
-    if (state !== SlotState.CLAIMED && state !== SlotState.RUNNING) return snap;
-    const owner = this.#slots.get(task.slot, S_CLAIM);
-    const handle = [...this.#supervisor.handles.values()].find((h) => h.inc?.block.owner === owner);
-    const attempts = state === SlotState.RUNNING && !task.attemptCounted ? snap.attempts + 1 : snap.attempts;
-    return { ...snap, status: 'running', attempts, agentId: handle?.agentId ?? snap.agentId, startedAt: this.#slots.startedAt(task.slot) || snap.startedAt };
+    return task === undefined ? undefined : this.#coordinator.snapshot(task);
   }
 
   listAgents(): AgentSnapshot[] {
@@ -172,13 +160,12 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     }
     const { assignment, run, byType } = this.#metrics.summaries();
     const c = this.#metrics.counts;
-    const running = [...this.#placement.live.values()].filter((t) => this.#snapshotTask(t).status === 'running').length;
     const elapsedMs = performance.now() - this.#createdAtMs;
     const agentMs = elapsedMs * Math.max(1, agents.total);
     return {
       agents,
       queue: { depth: this.#placement.waitingCount() + this.#placement.direct.length, held: this.#placement.held.length, capacity: this.#options.queueCapacity },
-      tasks: { ...c, pending: this.#coordinator.pending.size, running },
+      tasks: { ...c, pending: this.#coordinator.tasks.pending.size, running: this.#coordinator.runningCount() },
       utilization: Math.min(1, agentMs > 0 ? this.#metrics.busyMs / agentMs : 0),
       assignmentLatencyMs: assignment,
       runTimeMs: run,

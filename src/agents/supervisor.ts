@@ -118,6 +118,12 @@ export class Supervisor implements IncarnationListener {
     queueMicrotask(() => this.events.emit('agentSpawned', spawned));
   }
 
+  /** The agent whose current incarnation owns a slot, from the slot's CLAIM word. */
+  handleByOwner(claim: number): AgentHandle | undefined {
+    for (const handle of this.handles.values()) if (handle.inc?.block.owner === claim) return handle;
+    return undefined;
+  }
+
   private handleOf(inc: Incarnation): AgentHandle | undefined {
     const handle = this.handles.get(inc.agentId);
     return handle?.inc === inc ? handle : undefined;

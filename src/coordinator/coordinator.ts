@@ -18,15 +18,16 @@ import {
 } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
-import { DEFAULTS, resolveTaskOptions, type ResolvedOptions } from '../options.js';
+import { resolveTaskOptions, type ResolvedOptions } from '../options.js';
 import { PROTOCOL_VERSION, type AgentMessage } from '../protocol.js';
 import { encode } from '../ring/codec.js';
 import { AgentState, C_DIRECT, C_STATE, S_CLAIM, S_STATE, SlotState, nowMs } from '../ring/layout.js';
 import { decideAfterFailure, retryAfterMs } from '../scheduling/retry.js';
 import { TaskRecord, type Settle } from '../task.js';
-import type { TaskHandle, TaskOptions } from '../types.js';
+import type { TaskHandle, TaskOptions, TaskSnapshot } from '../types.js';
 import type { Placement } from './placement.js';
 import type { SlotTable } from './slot-table.js';
+import { TaskStore } from './task-store.js';
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 
@@ -38,11 +39,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
  */
 export class Coordinator implements SupervisorHooks {
   private seq = 0;
-  readonly pending = new Map<number, TaskRecord>();
-  private readonly finished = new Map<number, TaskRecord>();
-  /** Finish order for eviction; a ring of ids because deleting from the front of a big Map makes iteration crawl. */
-  private readonly finishedOrder = new Float64Array(DEFAULTS.finishedTasksKept);
-  private finishedCount = 0;
+  readonly tasks = new TaskStore();
   private idleWaiters: (() => void)[] = [];
   closed = false;
   /** Set by the isolation prober. */
@@ -90,7 +87,7 @@ export class Coordinator implements SupervisorHooks {
     const task = new TaskRecord(++this.seq, traceId, opts, payload, nowMs());
     task.encoded = encoded;
     this.metrics.counts.submitted++;
-    this.pending.set(task.id, task);
+    this.tasks.add(task);
     const signal = opts.signal;
     if (signal !== undefined) {
       const onAbort = (): void => this.cancel(task, new AbortError(signal.reason));
@@ -102,7 +99,7 @@ export class Coordinator implements SupervisorHooks {
   }
 
   getTask(id: number): TaskRecord | undefined {
-    return this.pending.get(id) ?? this.finished.get(id);
+    return this.tasks.get(id);
   }
 
   // --- settling --------------------------------------------------------------
@@ -112,12 +109,8 @@ export class Coordinator implements SupervisorHooks {
     if (!task.settle(outcome, status, nowMs())) return;
     this.metrics.counts[status]++;
     this.metrics.recordSettled(task.finishedAt ?? 0);
-    this.pending.delete(task.id);
-    const at = this.finishedCount++ % this.finishedOrder.length;
-    if (this.finishedCount > this.finishedOrder.length) this.finished.delete(this.finishedOrder[at] ?? 0);
-    this.finishedOrder[at] = task.id;
-    this.finished.set(task.id, task);
-    if (this.pending.size === 0) this.notifyIdle();
+    this.tasks.settled(task);
+    if (this.tasks.pending.size === 0) this.notifyIdle();
     if (this.events.listenerCount(status === 'completed' ? 'taskCompleted' : status === 'failed' ? 'taskFailed' : 'taskCancelled') === 0) return;
     const ref = { taskId: task.id, traceId: task.traceId, type: task.type };
     if (status === 'completed') {
@@ -130,7 +123,7 @@ export class Coordinator implements SupervisorHooks {
   }
 
   onIdle(): Promise<void> {
-    if (this.pending.size === 0) return Promise.resolve();
+    if (this.tasks.pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -365,14 +358,40 @@ export class Coordinator implements SupervisorHooks {
   }
 
   private handleOwning(slot: number): AgentHandle | undefined {
-    const claim = this.slots.get(slot, S_CLAIM);
-    for (const handle of this.supervisor.handles.values()) if (handle.inc?.block.owner === claim) return handle;
-    return undefined;
+    return this.supervisor.handleByOwner(this.slots.get(slot, S_CLAIM));
+  }
+
+  /** An agent has claimed the task and not yet published its outcome. */
+  private isRunning(task: TaskRecord): boolean {
+    if (task.settled || task.slot < 0) return false;
+    const state = this.slots.get(task.slot, S_STATE);
+    return state === SlotState.CLAIMED || state === SlotState.RUNNING;
+  }
+
+  /** The task as the caller sees it: "running" and its agent come from the slot while an agent holds it. */
+  snapshot(task: TaskRecord): TaskSnapshot {
+    const snap = task.snapshot();
+    if (!this.isRunning(task)) return snap;
+    const slot = task.slot;
+    const started = this.slots.get(slot, S_STATE) === SlotState.RUNNING;
+    return {
+      ...snap,
+      status: 'running',
+      attempts: started && !task.attemptCounted ? snap.attempts + 1 : snap.attempts,
+      agentId: this.handleOwning(slot)?.agentId ?? snap.agentId,
+      startedAt: this.slots.startedAt(slot) || snap.startedAt,
+    };
+  }
+
+  runningCount(): number {
+    let n = 0;
+    for (const task of this.placement.live.values()) if (this.isRunning(task)) n++;
+    return n;
   }
 
   /** close({ drain: false }) and destroy(): every task not yet running (or, with `all`, every task) rejects. */
   rejectWaiting(all: boolean): void {
-    for (const task of [...this.pending.values()]) {
+    for (const task of [...this.tasks.pending.values()]) {
       if (all || this.placement.withdraw(task)) {
         if (all) this.releaseSlot(task, true);
         clearTimeout(task.graceTimer);
