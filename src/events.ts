@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
+import type { Alert, MetricsWindow } from './types.js';
 
 /** Every event the pool emits; payloads are plain objects, safe to log. */
 export const PoolEvents = Object.freeze({
+  taskQueued: 'taskQueued',
+  taskStarted: 'taskStarted',
   taskCompleted: 'taskCompleted',
   taskFailed: 'taskFailed',
   taskCancelled: 'taskCancelled',
@@ -19,7 +22,16 @@ export const PoolEvents = Object.freeze({
   degraded: 'degraded',
   recovered: 'recovered',
   drained: 'drained',
+  alert: 'alert',
+  metricsReset: 'metricsReset',
 } as const);
+
+/**
+ * Per-task trace events: built only when someone listens (a listener, or a
+ * logger, which logs them at debug). The journal does not keep them, so a pool
+ * without listeners pays nothing for them on the hot path.
+ */
+export const TRACE_EVENTS: ReadonlySet<string> = new Set([PoolEvents.taskQueued, PoolEvents.taskStarted]);
 
 interface TaskRef {
   taskId: number;
@@ -33,10 +45,13 @@ interface AgentRef {
 }
 
 export interface PoolEventMap {
+  taskQueued: TaskRef & { priority: number };
+  taskStarted: TaskRef & { agentId: number; attempt: number; startedAt: number; assignmentLatencyMs: number };
   taskCompleted: TaskRef & { agentId: number; attempt: number; runMs: number; assignmentLatencyMs: number };
-  taskFailed: TaskRef & { error: Error; attempts: number };
+  taskFailed: TaskRef & { agentId: number | undefined; attempt: number; error: Error; attempts: number };
   taskCancelled: TaskRef & { reason: unknown };
-  taskRetried: TaskRef & { attempt: number; fromAgentId: number; error: Error };
+  /** agentId (= fromAgentId) is the agent the failed try ran on; attempt is the try about to start. */
+  taskRetried: TaskRef & { agentId: number; attempt: number; fromAgentId: number; error: Error };
   taskHeld: TaskRef & { dependencies: string[] };
   taskReleased: TaskRef;
   agentSpawned: AgentRef & { threadId: number };
@@ -44,12 +59,14 @@ export interface PoolEventMap {
   agentExited: AgentRef & { exitCode: number; reason: string };
   agentError: AgentRef & { error: Error };
   agentRestarted: AgentRef & { restartMs: number };
-  agentHung: AgentRef & { silentMs: number; taskId: number | undefined };
+  agentHung: AgentRef & { silentMs: number; taskId: number | undefined; traceId: string | undefined };
   dependencyDown: { name: string; error: Error | undefined };
   dependencyUp: { name: string };
   degraded: { consecutiveStartFailures: number; error: Error | undefined };
   recovered: Record<string, never>;
   drained: Record<string, never>;
+  alert: Alert;
+  metricsReset: { previousWindow: MetricsWindow };
 }
 
 export type PoolEventName = keyof PoolEventMap;
@@ -70,5 +87,10 @@ export class TypedEmitter extends EventEmitter {
 
   override emit<K extends PoolEventName>(name: K, payload: PoolEventMap[K]): boolean {
     return super.emit(name, payload);
+  }
+
+  /** Whether an event would reach anyone; lets hot paths skip building payloads nobody reads. */
+  wants(name: PoolEventName): boolean {
+    return this.listenerCount(name) > 0;
   }
 }

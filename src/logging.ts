@@ -4,10 +4,16 @@ import type { Logger } from './types.js';
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * Which lifecycle events become log lines, at what level. Per-task success is
- * left out on purpose: it is the hot path, and metrics() already counts it.
+ * Which lifecycle events become log lines, at what level. A task's routine
+ * steps (queued, started, completed) are debug lines: with a logger at info
+ * they cost a no-op call; at debug, one task's traceId is on every line of its
+ * life. Every task line carries traceId, taskId and type, plus agentId and
+ * attempt once it has an agent.
  */
 const LINES: { [K in PoolEventName]?: [Level, string] } = {
+  taskQueued: ['debug', 'task queued'],
+  taskStarted: ['debug', 'task assigned and started'],
+  taskCompleted: ['debug', 'task completed'],
   taskFailed: ['warn', 'task failed'],
   taskRetried: ['warn', 'task retried on another agent'],
   taskCancelled: ['info', 'task cancelled'],
@@ -23,6 +29,8 @@ const LINES: { [K in PoolEventName]?: [Level, string] } = {
   dependencyUp: ['info', 'dependency up'],
   degraded: ['error', 'pool degraded: no agent can start'],
   recovered: ['info', 'pool recovered'],
+  alert: ['warn', 'alert'],
+  metricsReset: ['info', 'metrics window reset'],
 };
 
 /** Writes the pool's lifecycle events to a pino-compatible logger, fields first (pino's order). */
@@ -31,8 +39,14 @@ export function attachLogger(events: TypedEmitter, logger: Logger): void {
     const [level, msg] = line;
     events.on(name, (payload: PoolEventMap[typeof name]) => {
       // agentExited after a retirement or shutdown is routine.
-      const lvl = name === 'agentExited' && (payload as PoolEventMap['agentExited']).reason === 'retired' ? 'info' : level;
-      logger[lvl]({ event: name, ...payload }, msg);
+      let lvl = name === 'agentExited' && (payload as PoolEventMap['agentExited']).reason === 'retired' ? 'info' : level;
+      let text = msg;
+      if (name === 'alert') {
+        const alert = payload as PoolEventMap['alert'];
+        lvl = alert.severity === 'critical' ? 'error' : 'warn';
+        text = `alert: ${alert.message}`;
+      }
+      logger[lvl]({ event: name, ...payload }, text);
     });
   }
 }

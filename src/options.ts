@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { InvalidOptionError } from './errors.js';
-import type { DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
+import type { AlertThresholds } from './metrics/alerts.js';
+import type { AlertOptions, DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
 
 export const DEFAULTS = Object.freeze({
   size: 4,
@@ -18,6 +19,15 @@ export const DEFAULTS = Object.freeze({
   sloTargetMs: 500,
   finishedTasksKept: 10_000,
   slowestTasksKept: 100,
+  eventJournalSize: 1_000,
+  idleSpinUs: 0,
+  alerts: Object.freeze({
+    slowWarningMs: 30_000,
+    slowCriticalMs: 60_000,
+    typeP95Ms: 30_000,
+    agentFailuresPerHour: 10,
+    queueDepthShare: 0.8,
+  }),
 });
 
 export const MIN_PRIORITY = 10;
@@ -40,6 +50,9 @@ export interface ResolvedOptions {
   requires: Record<string, readonly string[]>;
   logger: Logger;
   workerData: unknown;
+  alerts: AlertThresholds;
+  eventJournalSize: number;
+  idleSpinUs: number;
 }
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -109,6 +122,34 @@ function validateLogger(value: unknown): Logger {
   return l as unknown as Logger;
 }
 
+function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
+  const d = DEFAULTS.alerts;
+  if (value === undefined) return { ...d };
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionError('alerts', 'an object of alert thresholds', value);
+  const slow = value.slowTaskMs ?? {};
+  if (typeof slow !== 'object' || slow === null) throw new InvalidOptionError('alerts.slowTaskMs', 'an object { warning, critical }', slow);
+  const slowWarningMs = positiveMs('alerts.slowTaskMs.warning', slow.warning, d.slowWarningMs);
+  const slowCriticalMs = positiveMs('alerts.slowTaskMs.critical', slow.critical, Math.max(d.slowCriticalMs, slowWarningMs));
+  if (slowCriticalMs < slowWarningMs) throw new InvalidOptionError('alerts.slowTaskMs.critical', `at least the warning threshold (${slowWarningMs})`, slowCriticalMs);
+  let typeP95Ms: AlertThresholds['typeP95Ms'];
+  if (typeof value.typeP95Ms === 'object' && value.typeP95Ms !== null) {
+    const perType: Record<string, number> = {};
+    for (const [type, ms] of Object.entries(value.typeP95Ms)) perType[type] = positiveMs(`alerts.typeP95Ms.${type}`, ms, d.typeP95Ms);
+    typeP95Ms = perType;
+  } else {
+    typeP95Ms = positiveMs('alerts.typeP95Ms', value.typeP95Ms, d.typeP95Ms);
+  }
+  const share = value.queueDepthShare ?? d.queueDepthShare;
+  if (typeof share !== 'number' || !(share > 0 && share <= 1)) throw new InvalidOptionError('alerts.queueDepthShare', 'a share of the capacity above 0 and at most 1', share);
+  return {
+    slowWarningMs,
+    slowCriticalMs,
+    typeP95Ms,
+    agentFailuresPerHour: int('alerts.agentFailuresPerHour', value.agentFailuresPerHour, d.agentFailuresPerHour, 0, 1_000_000),
+    queueDepthShare: share,
+  };
+}
+
 export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
   const maxSize = int('maxSize', options.maxSize, DEFAULTS.maxSize, 1, 256);
@@ -139,6 +180,9 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     requires: validateRequires(options.requires),
     logger: validateLogger(options.logger),
     workerData: options.workerData,
+    alerts: validateAlerts(options.alerts),
+    eventJournalSize: int('eventJournalSize', options.eventJournalSize, DEFAULTS.eventJournalSize, 0, 1_000_000),
+    idleSpinUs: int('idleSpinUs', options.idleSpinUs, DEFAULTS.idleSpinUs, 0, 1_000_000),
   };
 }
 

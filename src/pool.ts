@@ -6,18 +6,24 @@ import { SlotTable } from './coordinator/slot-table.js';
 import { Watchdog } from './coordinator/watchdog.js';
 import { DependencyMonitor } from './dependencies.js';
 import { InvalidOptionError, PoolClosedError } from './errors.js';
-import { TypedEmitter } from './events.js';
+import { TaskViews } from './coordinator/task-views.js';
+import { EventJournal } from './event-journal.js';
+import { TRACE_EVENTS, TypedEmitter, type PoolEventMap, type PoolEventName } from './events.js';
 import { attachLogger } from './logging.js';
+import { AlertMonitor } from './metrics/alerts.js';
 import { IsolationProber } from './metrics/isolation.js';
 import { MetricsRecorder } from './metrics/recorder.js';
+import { buildMetrics } from './metrics/snapshot.js';
 import { DEFAULTS, resolveOptions, type ResolvedOptions } from './options.js';
-import { COMPLETION_RING, C_CURRENT, allocateRegion } from './ring/layout.js';
+import { COMPLETION_RING, C_CURRENT, allocateRegion, nowMs } from './ring/layout.js';
 import { SharedQueue } from './ring/shared-queue.js';
 import type {
   AgentSnapshot,
   BottleneckReport,
+  HistogramExport,
   IsolationReport,
   PoolMetrics,
+  RecentEvent,
   PoolOptions,
   TaskHandle,
   TaskOptions,
@@ -41,12 +47,16 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   readonly #watchdog: Watchdog;
   readonly #dependencies: DependencyMonitor;
   readonly #prober: IsolationProber;
-  readonly #createdAtMs = performance.now();
+  readonly #views: TaskViews;
+  readonly #journal: EventJournal;
+  readonly #alerts: AlertMonitor;
+  readonly #alertTimer: NodeJS.Timeout;
   #closing: Promise<void> | undefined;
 
   constructor(options: PoolOptions) {
     super();
     const o = (this.#options = resolveOptions(options));
+    this.#journal = new EventJournal(o.eventJournalSize);
     const queue = new SharedQueue(
       allocateRegion({
         // Waiting work, plus retries over the bound, plus per agent one running and a full completion ring.
@@ -69,15 +79,31 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     });
     this.#placement = new Placement(o, queue, this.#slots, this.#supervisor, this, (type) => this.#dependencies.downFor(type));
     this.#coordinator = new Coordinator(o, this.#slots, this.#placement, this.#supervisor, this.#metrics, this);
+    this.#views = new TaskViews(this.#slots, this.#placement, this.#supervisor);
+    this.#alerts = new AlertMonitor(o.alerts, (alert) => this.emit('alert', alert));
+    this.#metrics.observer = this.#alerts;
     this.#prober = new IsolationProber(this.#supervisor, o.resourceLimits ?? {});
     this.#coordinator.onProbeReply = (_inc, message) => this.#prober.onReply(message.probeId, message.report);
     this.#completions = new CompletionLoop(queue.words, () => this.#coordinator.drainCompletions());
-    this.#watchdog = new Watchdog(this.#supervisor, this.#slots, this, o.hangTimeoutMs, o.heartbeatIntervalMs, (slot) => this.#placement.live.get(slot)?.id);
+    this.#watchdog = new Watchdog(this.#supervisor, this.#slots, this, o.hangTimeoutMs, o.heartbeatIntervalMs, (slot) => this.#placement.live.get(slot));
     if (options.logger !== undefined) attachLogger(this, o.logger);
     for (let i = 0; i < o.size; i++) this.#supervisor.addAgent();
     this.#completions.start();
     this.#watchdog.start();
     this.#dependencies.start();
+    this.#alertTimer = setInterval(() => {
+      this.#alerts.tick(nowMs(), this.#views.running(), this.#metrics.typeP95Ms(), this.#coordinator.queueDepth(), o.queueCapacity);
+    }, o.heartbeatIntervalMs);
+    this.#alertTimer.unref();
+  }
+
+  override emit<K extends PoolEventName>(name: K, payload: PoolEventMap[K]): boolean {
+    if (!TRACE_EVENTS.has(name)) this.#journal.record(name, payload);
+    return super.emit(name, payload);
+  }
+
+  override wants(name: PoolEventName): boolean {
+    return super.wants(name) || (this.#journal.enabled && !TRACE_EVENTS.has(name));
   }
 
   /** Resolves when every current agent has handshaken; rejects if the pool is degraded. */
@@ -100,7 +126,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
 
   getTask(id: number): TaskSnapshot | undefined {
     const task = this.#coordinator.getTask(id);
-    return task === undefined ? undefined : this.#coordinator.snapshot(task);
+    return task === undefined ? undefined : this.#views.snapshot(task);
   }
 
   listAgents(): AgentSnapshot[] {
@@ -151,41 +177,67 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     await inc.exited;
   }
 
+  /** The current window's figures (see resetMetrics) plus lifetime totals; see PoolMetrics. */
   metrics(): PoolMetrics {
-    const agents = { total: 0, idle: 0, busy: 0, starting: 0, restarting: 0 };
-    for (const h of this.#supervisor.handles.values()) {
-      const status = this.#snapshotAgent(h).status;
-      agents.total++;
-      if (status !== 'stopped') agents[status]++;
-    }
-    const { assignment, run, byType } = this.#metrics.summaries();
-    const c = this.#metrics.counts;
-    const elapsedMs = performance.now() - this.#createdAtMs;
-    const agentMs = elapsedMs * Math.max(1, agents.total);
-    return {
+    const now = nowMs();
+    const agents = [...this.#supervisor.handles.values()].map((h) => ({
+      agentId: h.agentId,
+      generation: h.generation,
+      status: this.#snapshotAgent(h).status,
+      createdAtMs: h.createdAtMs,
+      heapUsedBytes: h.inc?.block.heapUsedBytes() ?? 0,
+      eventLoopUtilization: h.inc?.state === 'ready' ? h.inc.worker.performance.eventLoopUtilization().utilization : 0,
+    }));
+    return buildMetrics(this.#metrics, {
       agents,
-      queue: { depth: this.#placement.waitingCount() + this.#placement.direct.length, held: this.#placement.held.length, capacity: this.#options.queueCapacity },
-      tasks: { ...c, pending: this.#coordinator.tasks.pending.size, running: this.#coordinator.runningCount() },
-      utilization: Math.min(1, agentMs > 0 ? this.#metrics.busyMs / agentMs : 0),
-      assignmentLatencyMs: assignment,
-      runTimeMs: run,
-      byType,
-      slo: { targetMs: DEFAULTS.sloTargetMs, p99Ms: assignment.p99, ok: assignment.p99 <= DEFAULTS.sloTargetMs },
+      queue: { depth: this.#coordinator.queueDepth(), held: this.#placement.held.length, capacity: this.#options.queueCapacity },
+      pending: this.#coordinator.tasks.pending.size,
+      running: this.#views.runningCount(),
       degraded: this.#supervisor.degradedError !== undefined,
-    };
+      sloTargetMs: DEFAULTS.sloTargetMs,
+      nowMs: now,
+    });
   }
 
+  /** Starts a new metrics window (histograms, counts, slowest tasks); lifetime totals carry on. */
+  resetMetrics(): void {
+    const previous = this.#metrics.window.startedAt;
+    this.#metrics.reset();
+    this.emit('metricsReset', { previousWindow: { startedAt: previous, durationMs: this.#metrics.window.startedAt - previous } });
+  }
+
+  /** The slowest tasks of the window (at most 100 are kept) and per-type run-time percentiles. */
   bottlenecks(options: { limit?: number } = {}): BottleneckReport {
-    return this.#metrics.bottlenecks(options.limit ?? 10);
+    const limit = options.limit ?? DEFAULTS.slowestTasksKept;
+    if (!Number.isInteger(limit) || limit < 0) throw new InvalidOptionError('limit', 'an integer of 0 or more', limit);
+    return this.#metrics.bottlenecks(limit);
   }
 
   isolationReport(): Promise<IsolationReport> {
     return this.#prober.report();
   }
 
-  /** Assignment latency histogram in the standard compressed HDR form (for CI to keep and compare). */
+  /** Every histogram of the window in the standard compressed HDR form, overall and per type (for CI to keep and compare). */
+  exportHistograms(): HistogramExport {
+    return this.#metrics.exportHistograms();
+  }
+
+  /** The assignment-latency part of exportHistograms(). */
   exportAssignmentHistogram(): string {
-    return this.#metrics.assignment.encode();
+    return this.#metrics.window.all.assignment.encode();
+  }
+
+  /** The last events the pool emitted (oldest first), up to eventJournalSize; per-task trace events are not kept. */
+  recentEvents(options: { limit?: number } = {}): RecentEvent[] {
+    const limit = options.limit ?? this.#journal.capacity;
+    if (!Number.isInteger(limit) || limit < 0) throw new InvalidOptionError('limit', 'an integer of 0 or more', limit);
+    return this.#journal.recent(limit);
+  }
+
+  /** Resolves once fewer than `size` tasks wait for an agent (queued, held or handed over, not yet running). */
+  onSizeLessThan(size: number): Promise<void> {
+    if (!Number.isInteger(size) || size < 1) return Promise.reject(new InvalidOptionError('size', 'an integer of 1 or more', size));
+    return this.#coordinator.waiters.whenSizeBelow(size, this.#coordinator.queueDepth());
   }
 
   /** Resolves when no accepted task is pending. */
@@ -233,6 +285,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   }
 
   #stopLoops(): void {
+    clearInterval(this.#alertTimer);
     this.#completions.stop();
     this.#watchdog.stop();
     this.#dependencies.stop();

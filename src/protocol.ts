@@ -20,6 +20,7 @@ export interface AgentBoot {
   region: SharedRegion;
   agingIntervalMs: number;
   heartbeatIntervalMs: number;
+  idleSpinUs: number;
   userData: unknown;
 }
 
@@ -46,6 +47,7 @@ export interface ProbeReport {
   contextId: string;
   memoryId: string;
   heapUsedBytes: number;
+  heapTotalBytes: number;
   heapLimitBytes: number;
   /** Canaries from `look` that this agent can see in its globals or memory. */
   seen: string[];

@@ -50,6 +50,39 @@ export interface PoolOptions {
   logger?: Logger;
   /** Passed to every agent as `ctx.workerData`. Must be cloneable. */
   workerData?: unknown;
+  /** Thresholds for `alert` events; see AlertOptions. */
+  alerts?: AlertOptions;
+  /** How many recent events `recentEvents()` keeps (0 turns the journal off). Default 1,000. */
+  eventJournalSize?: number;
+  /** Opt-in low-latency mode: an idle agent polls for work this many microseconds before it sleeps. Default 0. */
+  idleSpinUs?: number;
+}
+
+export interface AlertOptions {
+  /** A task running longer than this raises a `warning` alert, then a `critical` one. Default 30,000 / 60,000. */
+  slowTaskMs?: { warning?: number; critical?: number };
+  /** Per-type run-time p95 above this raises a `warning` (all types, or per type name). Default 30,000. */
+  typeP95Ms?: number | Record<string, number>;
+  /** More failed attempts than this on one agent within an hour raises a `critical` alert. Default 10. */
+  agentFailuresPerHour?: number;
+  /** Waiting tasks above this share of queueCapacity raise a `warning` alert. Default 0.8. */
+  queueDepthShare?: number;
+}
+
+export type AlertSeverity = 'warning' | 'critical';
+export type AlertKind = 'slowTask' | 'typeP95' | 'agentFailures' | 'queueDepth';
+
+export interface Alert {
+  kind: AlertKind;
+  severity: AlertSeverity;
+  message: string;
+  /** The threshold crossed and the value measured (ms, a count, or a share). */
+  threshold: number;
+  value: number;
+  taskId?: number;
+  traceId?: string;
+  type?: string;
+  agentId?: number;
 }
 
 export interface TaskOptions {
@@ -115,9 +148,35 @@ export interface LatencySummary {
   max: number;
 }
 
+/** Task counts and latency summaries of one group of tasks: a task type or an agent. */
+export interface GroupMetrics {
+  tasks: { completed: number; failed: number; retried: number };
+  assignmentLatencyMs: LatencySummary;
+  runTimeMs: LatencySummary;
+  endToEndMs: LatencySummary;
+}
+
+export interface AgentMetrics extends GroupMetrics {
+  generation: number;
+  status: AgentStatus;
+  /** Busy time over the agent's time in the window, 0..1. */
+  utilization: number;
+  /** V8 heap in use inside the agent's isolate, sampled every heartbeat interval; 0 before the first sample. */
+  heapUsedBytes: number;
+  /** worker.performance.eventLoopUtilization() of the current incarnation, 0..1. */
+  eventLoopUtilization: number;
+}
+
+export interface MetricsWindow {
+  /** Epoch ms when this window began (pool creation or the last resetMetrics()). */
+  startedAt: number;
+  durationMs: number;
+}
+
 export interface PoolMetrics {
   agents: { total: number; idle: number; busy: number; starting: number; restarting: number };
   queue: { depth: number; held: number; capacity: number };
+  /** pending and running are now; the other counts are for the current window. */
   tasks: {
     submitted: number;
     rejected: number;
@@ -128,12 +187,47 @@ export interface PoolMetrics {
     cancelled: number;
     retried: number;
   };
+  /** Busy time over agent time in the window, 0..1. */
   utilization: number;
   assignmentLatencyMs: LatencySummary;
   runTimeMs: LatencySummary;
-  byType: Record<string, { assignmentLatencyMs: LatencySummary; runTimeMs: LatencySummary }>;
-  slo: { targetMs: number; p99Ms: number; ok: boolean };
+  /** Accepted submit to settled, for tasks that completed or failed. */
+  endToEndMs: LatencySummary;
+  byType: Record<string, GroupMetrics>;
+  byAgent: Record<string, AgentMetrics>;
+  slo: { targetMs: number; p99Ms: number; ok: boolean; window: MetricsWindow };
+  window: MetricsWindow;
+  /** Since the pool was created; resetMetrics() does not touch these. */
+  lifetime: {
+    tasks: { submitted: number; rejected: number; completed: number; failed: number; cancelled: number; retried: number };
+    assignmentLatencyMs: LatencySummary;
+    runTimeMs: LatencySummary;
+    endToEndMs: LatencySummary;
+  };
   degraded: boolean;
+}
+
+/** Encoded HDR histograms (compressed base64, values in microseconds) of the current window. */
+export interface HistogramSet {
+  assignmentLatency: string;
+  runTime: string;
+  endToEnd: string;
+}
+
+export interface HistogramExport extends HistogramSet {
+  unit: 'us';
+  encoding: 'hdr-compressed-base64';
+  window: MetricsWindow;
+  byType: Record<string, HistogramSet>;
+}
+
+export interface RecentEvent {
+  /** Increases by one per event over the pool's life, so a reader can tell what it missed. */
+  seq: number;
+  /** Epoch ms. */
+  at: number;
+  event: string;
+  payload: unknown;
 }
 
 export interface BottleneckEntry {
@@ -141,8 +235,11 @@ export interface BottleneckEntry {
   traceId: string;
   type: string;
   agentId: number | undefined;
+  attempt: number;
   runMs: number;
   waitMs: number;
+  /** Epoch ms. */
+  startedAt: number;
   finishedAt: number;
 }
 
@@ -158,8 +255,12 @@ export interface IsolationAgentReport {
   contextId: string;
   memoryId: string;
   heapUsedBytes: number;
+  heapTotalBytes: number;
   heapLimitBytes: number;
   resourceLimits: ResourceLimits;
+  /** The agent found the canary it planted itself: the probe works. */
+  ownCanaryVisible: boolean;
+  /** Canaries planted by other agents that this one could see (should be empty). */
   canariesSeen: string[];
 }
 

@@ -63,6 +63,11 @@ let stopping = false;
 const pendingFetch = new Map<number, { resolve: (payload: unknown) => void; reject: (error: Error) => void }>();
 
 const beat = (): void => block.heartbeat(nowMs());
+// The periodic heartbeat also samples the isolate's heap for metrics() (a few microseconds a second).
+const tick = (): void => {
+  beat();
+  block.setHeapUsedBytes(getHeapStatistics().used_heap_size);
+};
 
 function onMessage(raw: unknown): void {
   const msg = raw as CoordinatorMessage;
@@ -82,30 +87,57 @@ function onMessage(raw: unknown): void {
       block.ring();
       return;
     case 'probe':
-      post({ v: PROTOCOL_VERSION, kind: 'probeReply', probeId: msg.probeId, report: probe(msg.plant, msg.look) });
+      void probe(msg.plant, msg.look).then((report) => post({ v: PROTOCOL_VERSION, kind: 'probeReply', probeId: msg.probeId, report }));
       return;
     default:
       throw new Error(`agent received an unknown message kind: ${(msg as { kind: string }).kind}`);
   }
 }
 
-function probe(plant: string | undefined, look: string[]): ProbeReport {
+async function probe(plant: string | undefined, look: string[]): Promise<ProbeReport> {
   const g = globalThis as Record<string, unknown>;
   if (plant !== undefined) {
     const planted = (g[CANARY_GLOBAL] as string[] | undefined) ?? [];
     g[CANARY_GLOBAL] = [...planted, plant];
     base.memory.set(CANARY_GLOBAL, plant);
   }
-  const visible = new Set<unknown>([...((g[CANARY_GLOBAL] as unknown[] | undefined) ?? []), ...base.memory.values()]);
+  // One turn of the event loop before looking: anything another thread already
+  // sent us (a leak over a channel, say) is delivered first and so counts.
+  if (look.length > 0) await yieldToEventLoop();
   const heap = getHeapStatistics();
+  const visible = visibleStrings();
   return {
     threadId,
     contextId: base.contextId,
     memoryId,
     heapUsedBytes: heap.used_heap_size,
+    heapTotalBytes: heap.total_heap_size,
     heapLimitBytes: heap.heap_size_limit,
     seen: look.filter((c) => visible.has(c)),
   };
+}
+
+/** Strings reachable from this isolate's enumerable globals and its memory map, one level deep. */
+function visibleStrings(): Set<string> {
+  const out = new Set<string>();
+  const addString = (value: unknown): void => {
+    if (typeof value === 'string') out.add(value);
+  };
+  const add = (value: unknown): void => {
+    addString(value);
+    if (Array.isArray(value) || value instanceof Set) {
+      for (const v of value as Iterable<unknown>) addString(v);
+    } else if (value instanceof Map) {
+      for (const [k, v] of value as Map<unknown, unknown>) {
+        addString(k);
+        addString(v);
+      }
+    }
+  };
+  const g = globalThis as Record<string, unknown>;
+  for (const key of [...Object.keys(g), CANARY_GLOBAL]) add(g[key]);
+  add(base.memory);
+  return out;
 }
 
 /** Next slot to run, or -1. Retries handed to this agent come before the shared rings. */
@@ -201,6 +233,19 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Low-latency mode: poll the rings for a short while before sleeping. The
+ * agent stays ACTIVE, so the coordinator does not ring it and a task pushed
+ * meanwhile is picked up without a cross-thread wake-up (tens of microseconds
+ * on a VM). It blocks this isolate's event loop for at most `spinUs`.
+ */
+function spinForWork(spinUs: number): number {
+  const until = performance.now() + spinUs / 1_000;
+  let slot = takeWork();
+  while (slot < 0 && performance.now() < until) slot = takeWork();
+  return slot;
+}
+
 async function loop(): Promise<void> {
   const doorbell = block.doorbellIndex();
   while (!stopping) {
@@ -210,6 +255,13 @@ async function loop(): Promise<void> {
       // Control messages (cancel, probe) are macrotasks; back-to-back tasks only yield microtasks.
       if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
       continue;
+    }
+    if (boot.idleSpinUs > 0) {
+      const spun = spinForWork(boot.idleSpinUs);
+      if (spun >= 0) {
+        await runSlot(spun);
+        continue;
+      }
     }
     // Read the doorbell, then publish WAITING, then look once more. The
     // coordinator makes work visible (push, or room in our completion ring),
@@ -247,7 +299,8 @@ async function main(): Promise<void> {
     post({ v: PROTOCOL_VERSION, kind: 'initError', error: toWireError(error) });
     process.exit(1);
   }
-  setInterval(beat, boot.heartbeatIntervalMs).unref();
+  tick();
+  setInterval(tick, boot.heartbeatIntervalMs).unref();
   post({ v: PROTOCOL_VERSION, kind: 'ready', contextId: base.contextId, memoryId, types });
   block.store(C_STATE, AgentState.ACTIVE);
   await loop();

@@ -30,6 +30,9 @@ export class AgentHandle {
   readonly typeStats = new Map<string, { successes: number; totalRunMs: number }>();
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
+  /** Epoch ms: the start of this agent's time for per-agent utilization. */
+  readonly createdAtMs = nowMs();
+
   constructor(readonly agentId: number) {}
 
   get ready(): boolean {
@@ -108,6 +111,7 @@ export class Supervisor implements IncarnationListener {
         region: { sizes: queue.layout, words: queue.words.buffer as SharedArrayBuffer, times: queue.times.buffer as SharedArrayBuffer, bytes: queue.bytes.buffer as SharedArrayBuffer },
         agingIntervalMs: options.agingIntervalMs,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
+        idleSpinUs: options.idleSpinUs,
         userData: options.workerData,
       },
       options.resourceLimits,

@@ -24,10 +24,11 @@ import { encode } from '../ring/codec.js';
 import { AgentState, C_DIRECT, C_STATE, S_CLAIM, S_STATE, SlotState, nowMs } from '../ring/layout.js';
 import { decideAfterFailure, retryAfterMs } from '../scheduling/retry.js';
 import { TaskRecord, type Settle } from '../task.js';
-import type { TaskHandle, TaskOptions, TaskSnapshot } from '../types.js';
+import type { TaskHandle, TaskOptions } from '../types.js';
 import type { Placement } from './placement.js';
 import type { SlotTable } from './slot-table.js';
 import { TaskStore } from './task-store.js';
+import { Waiters } from './waiters.js';
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 
@@ -40,7 +41,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 export class Coordinator implements SupervisorHooks {
   private seq = 0;
   readonly tasks = new TaskStore();
-  private idleWaiters: (() => void)[] = [];
+  readonly waiters = new Waiters();
   closed = false;
   /** Set by the isolation prober. */
   onProbeReply: ((inc: Incarnation, message: Extract<AgentMessage, { kind: 'probeReply' }>) => void) | undefined;
@@ -69,7 +70,7 @@ export class Coordinator implements SupervisorHooks {
     if (types !== undefined && !types.includes(opts.type)) throw new UnknownTaskTypeError(opts.type, types);
     const depth = this.placement.waitingCount();
     if (depth >= this.options.queueCapacity) {
-      this.metrics.counts.rejected++;
+      this.metrics.recordRejected();
       const at = nowMs();
       throw new QueueFullError(depth, this.options.queueCapacity, retryAfterMs(depth, this.options.queueCapacity, this.metrics.completionsPerSecond(at)));
     }
@@ -86,7 +87,7 @@ export class Coordinator implements SupervisorHooks {
     }
     const task = new TaskRecord(++this.seq, traceId, opts, payload, nowMs());
     task.encoded = encoded;
-    this.metrics.counts.submitted++;
+    this.metrics.recordSubmitted();
     this.tasks.add(task);
     const signal = opts.signal;
     if (signal !== undefined) {
@@ -94,6 +95,7 @@ export class Coordinator implements SupervisorHooks {
       signal.addEventListener('abort', onAbort, { once: true });
       task.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
+    if (this.events.wants('taskQueued')) this.events.emit('taskQueued', { taskId: task.id, traceId, type: task.type, priority: opts.priority });
     this.placement.place(task);
     return { id: task.id, traceId, result: task.result as Promise<T> };
   }
@@ -107,30 +109,23 @@ export class Coordinator implements SupervisorHooks {
   private settle(task: TaskRecord, outcome: Settle, status: 'completed' | 'failed' | 'cancelled'): void {
     clearTimeout(task.deadlineTimer);
     if (!task.settle(outcome, status, nowMs())) return;
-    this.metrics.counts[status]++;
-    this.metrics.recordSettled(task.finishedAt ?? 0);
+    this.metrics.recordSettled(status, task.type, task.agentId, task.queuedAt, task.finishedAt ?? 0);
     this.tasks.settled(task);
-    if (this.tasks.pending.size === 0) this.notifyIdle();
-    if (this.events.listenerCount(status === 'completed' ? 'taskCompleted' : status === 'failed' ? 'taskFailed' : 'taskCancelled') === 0) return;
+    if (this.tasks.pending.size === 0) this.waiters.notifyIdle();
+    this.waiters.checkSize(this.queueDepth());
+    if (!this.events.wants(status === 'completed' ? 'taskCompleted' : status === 'failed' ? 'taskFailed' : 'taskCancelled')) return;
     const ref = { taskId: task.id, traceId: task.traceId, type: task.type };
     if (status === 'completed') {
       this.events.emit('taskCompleted', { ...ref, agentId: task.agentId ?? -1, attempt: task.attemptsStarted, runMs: (task.finishedAt ?? 0) - (task.startedAt ?? 0), assignmentLatencyMs: task.assignmentLatencyMs ?? 0 });
     } else if (status === 'failed' && !outcome.ok) {
-      this.events.emit('taskFailed', { ...ref, error: outcome.error, attempts: task.attemptsStarted });
+      this.events.emit('taskFailed', { ...ref, agentId: task.agentId, attempt: task.attemptsStarted, error: outcome.error, attempts: task.attemptsStarted });
     } else if (!outcome.ok) {
       this.events.emit('taskCancelled', { ...ref, reason: outcome.error.cause });
     }
   }
 
   onIdle(): Promise<void> {
-    if (this.tasks.pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    return this.waiters.whenIdle(this.tasks.pending.size);
   }
 
   // --- outcomes ---------------------------------------------------------------
@@ -145,6 +140,12 @@ export class Coordinator implements SupervisorHooks {
       this.drainIncarnation(handle, inc);
     }
     this.placement.placeDirect();
+    this.waiters.checkSize(this.queueDepth());
+  }
+
+  /** Tasks waiting for an agent: in the rings, held, or handed to an agent's mailbox and not yet claimed. */
+  queueDepth(): number {
+    return this.placement.waitingCount() + this.placement.direct.length;
   }
 
   private drainIncarnation(handle: AgentHandle, inc: Incarnation): void {
@@ -201,15 +202,20 @@ export class Coordinator implements SupervisorHooks {
     task.startedAt = startedAt;
     if (task.assignmentLatencyMs === undefined) {
       task.assignmentLatencyMs = startedAt - task.queuedAt;
-      this.metrics.recordStart(task.type, task.assignmentLatencyMs);
+      this.metrics.recordStart(task.type, handle.agentId, task.assignmentLatencyMs);
+    }
+    if (this.events.wants('taskStarted')) {
+      this.events.emit('taskStarted', { taskId: task.id, traceId: task.traceId, type: task.type, agentId: handle.agentId, attempt: task.attemptsStarted, startedAt, assignmentLatencyMs: task.assignmentLatencyMs });
     }
     this.metrics.recordRun({
       taskId: task.id,
       traceId: task.traceId,
       type: task.type,
       agentId: handle.agentId,
+      attempt: task.attemptsStarted,
       runMs: Math.max(0, finishedAt - startedAt),
       waitMs: task.assignmentLatencyMs,
+      startedAt,
       finishedAt,
     });
   }
@@ -218,6 +224,7 @@ export class Coordinator implements SupervisorHooks {
     if (started) {
       task.attempts.push({ attempt: task.attemptsStarted, agentId: handle.agentId, generation: inc.generation, error, startedAt, finishedAt });
       handle.tasksFailed++;
+      this.metrics.recordAttemptFailed(handle.agentId, finishedAt);
     }
     const decision = decideAfterFailure({
       kind,
@@ -233,10 +240,10 @@ export class Coordinator implements SupervisorHooks {
         this.placement.requeue(task);
         return;
       case 'retry':
-        this.metrics.counts.retried++;
+        this.metrics.recordRetry(task.type, handle.agentId);
         task.failedAgentIds.push(handle.agentId);
         task.failedIncarnations.add(inc.key);
-        this.events.emit('taskRetried', { taskId: task.id, traceId: task.traceId, type: task.type, attempt: task.attemptsStarted + 1, fromAgentId: handle.agentId, error });
+        this.events.emit('taskRetried', { taskId: task.id, traceId: task.traceId, type: task.type, agentId: handle.agentId, attempt: task.attemptsStarted + 1, fromAgentId: handle.agentId, error });
         this.placement.retry(task);
         return;
       case 'fail':
@@ -339,7 +346,7 @@ export class Coordinator implements SupervisorHooks {
     this.settle(task, { ok: false, error }, status);
     if (slot < 0) return;
     // Running: ask the handler to stop (its signal aborts), then terminate its agent if it does not.
-    const handle = this.handleOwning(slot);
+    const handle = this.supervisor.handleByOwner(this.slots.get(slot, S_CLAIM));
     handle?.inc?.post({ v: PROTOCOL_VERSION, kind: 'cancel', slot, taskId: task.id, reason: toWireError(error) });
     task.graceTimer = setTimeout(() => {
       if (this.placement.live.get(slot) === task && handle !== undefined) this.supervisor.kill(handle, status === 'failed' ? 'timeout' : 'cancelled');
@@ -355,38 +362,6 @@ export class Coordinator implements SupervisorHooks {
       if (this.placement.live.get(slot) === task && handle.inc !== undefined) this.cancel(task, new TaskTimeoutError(timeoutMs), 'failed');
     }, Math.max(0, timeoutMs - (nowMs() - startedAtMs)));
     task.deadlineTimer.unref();
-  }
-
-  private handleOwning(slot: number): AgentHandle | undefined {
-    return this.supervisor.handleByOwner(this.slots.get(slot, S_CLAIM));
-  }
-
-  /** An agent has claimed the task and not yet published its outcome. */
-  private isRunning(task: TaskRecord): boolean {
-    if (task.settled || task.slot < 0) return false;
-    const state = this.slots.get(task.slot, S_STATE);
-    return state === SlotState.CLAIMED || state === SlotState.RUNNING;
-  }
-
-  /** The task as the caller sees it: "running" and its agent come from the slot while an agent holds it. */
-  snapshot(task: TaskRecord): TaskSnapshot {
-    const snap = task.snapshot();
-    if (!this.isRunning(task)) return snap;
-    const slot = task.slot;
-    const started = this.slots.get(slot, S_STATE) === SlotState.RUNNING;
-    return {
-      ...snap,
-      status: 'running',
-      attempts: started && !task.attemptCounted ? snap.attempts + 1 : snap.attempts,
-      agentId: this.handleOwning(slot)?.agentId ?? snap.agentId,
-      startedAt: this.slots.startedAt(slot) || snap.startedAt,
-    };
-  }
-
-  runningCount(): number {
-    let n = 0;
-    for (const task of this.placement.live.values()) if (this.isRunning(task)) n++;
-    return n;
   }
 
   /** close({ drain: false }) and destroy(): every task not yet running (or, with `all`, every task) rejects. */

@@ -18,7 +18,7 @@ export class Watchdog {
     private readonly events: TypedEmitter,
     private readonly hangTimeoutMs: number,
     private readonly intervalMs: number,
-    private readonly taskIdOf: (slot: number) => number | undefined,
+    private readonly taskOf: (slot: number) => { id: number; traceId: string } | undefined,
   ) {}
 
   start(): void {
@@ -39,7 +39,8 @@ export class Watchdog {
       if (current === 0 || this.slots.get(current - 1, S_STATE) !== SlotState.RUNNING) continue;
       const silentMs = now - inc.block.lastHeartbeatMs();
       if (silentMs <= this.hangTimeoutMs) continue;
-      this.events.emit('agentHung', { agentId: handle.agentId, generation: handle.generation, silentMs: Math.round(silentMs), taskId: this.taskIdOf(current - 1) });
+      const task = this.taskOf(current - 1);
+      this.events.emit('agentHung', { agentId: handle.agentId, generation: handle.generation, silentMs: Math.round(silentMs), taskId: task?.id, traceId: task?.traceId });
       this.supervisor.kill(handle, 'hung');
     }
   }

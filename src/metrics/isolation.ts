@@ -53,14 +53,23 @@ export class IsolationProber {
         contextId: r.contextId,
         memoryId: r.memoryId,
         heapUsedBytes: r.heapUsedBytes,
+        heapTotalBytes: r.heapTotalBytes,
         heapLimitBytes: r.heapLimitBytes,
         resourceLimits: this.resourceLimits,
-        canariesSeen: r.seen,
+        ownCanaryVisible: r.seen.includes(canaries.get(inc) ?? ''),
+        canariesSeen: r.seen.filter((c) => c !== canaries.get(inc)),
       };
     });
     const distinct = (key: 'threadId' | 'contextId' | 'memoryId'): boolean => new Set(agents.map((a) => a[key])).size === agents.length;
-    const leaks = agents.filter((a) => a.canariesSeen.some((c) => c !== canaries.get(incs[agents.indexOf(a)] as Incarnation)));
+    const leaks = agents.filter((a) => a.canariesSeen.length > 0);
+    const blind = agents.filter((a) => !a.ownCanaryVisible);
     const checks = [
+      // A probe that cannot find the canary it just planted would also miss a leak: it proves nothing.
+      {
+        name: 'probe-sees-own-canary',
+        ok: blind.length === 0,
+        detail: blind.length === 0 ? 'every agent finds its own canary, so the probe can see a leak' : `agents ${blind.map((a) => a.agentId).join(', ')} cannot see their own canary`,
+      },
       { name: 'distinct-thread-ids', ok: distinct('threadId'), detail: 'every agent runs on its own thread' },
       { name: 'distinct-context-ids', ok: distinct('contextId'), detail: 'every agent has its own V8 context' },
       { name: 'distinct-memory-ids', ok: distinct('memoryId'), detail: 'every agent has its own ctx.memory' },

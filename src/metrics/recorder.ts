@@ -1,20 +1,7 @@
 import { DEFAULTS } from '../options.js';
-import type { BottleneckEntry, BottleneckReport, LatencySummary } from '../types.js';
-import { LatencyHistogram } from './histogram.js';
-
-interface TypeHistograms {
-  assignment: LatencyHistogram;
-  run: LatencyHistogram;
-}
-
-export interface TaskCounts {
-  submitted: number;
-  rejected: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  retried: number;
-}
+import { nowMs } from '../ring/layout.js';
+import type { BottleneckEntry, BottleneckReport, HistogramExport, HistogramSet } from '../types.js';
+import { MetricsWindow } from './window.js';
 
 /** Completions per second over the last few seconds: the basis of QueueFullError's retryAfterMs. */
 class ThroughputWindow {
@@ -43,45 +30,74 @@ class ThroughputWindow {
   }
 }
 
+/** Told of each finished run and each failed attempt as they are recorded (the alert monitor). */
+export interface RunObserver {
+  onRun(entry: BottleneckEntry): void;
+  onAttemptFailed(agentId: number, atMs: number): void;
+}
+
 /**
- * Counters, latency histograms (overall and per type) and the slowest tasks.
- * Everything a task's completion records happens here, in O(1) amortised.
+ * Everything a task's life records: counters and latency histograms for the
+ * current window (overall, per type, per agent) and for the pool's lifetime,
+ * the slowest tasks of the window, and recent throughput. O(1) amortised per
+ * event; summaries are computed only when metrics() asks.
  */
 export class MetricsRecorder {
-  readonly counts: TaskCounts = { submitted: 0, rejected: 0, completed: 0, failed: 0, cancelled: 0, retried: 0 };
-  readonly assignment = new LatencyHistogram();
-  readonly run = new LatencyHistogram();
-  private readonly byType = new Map<string, TypeHistograms>();
-  private readonly slowest: BottleneckEntry[] = [];
+  window: MetricsWindow;
+  readonly lifetime: MetricsWindow;
+  private slowest: BottleneckEntry[] = [];
   private readonly throughput = new ThroughputWindow();
-  busyMs = 0;
+  observer: RunObserver | undefined;
 
-  constructor(private readonly slowestKept: number = DEFAULTS.slowestTasksKept) {}
+  constructor(private readonly slowestKept: number = DEFAULTS.slowestTasksKept) {
+    const now = nowMs();
+    this.window = new MetricsWindow(now, true);
+    this.lifetime = new MetricsWindow(now, false);
+  }
 
-  private typeHistograms(type: string): TypeHistograms {
-    let h = this.byType.get(type);
-    if (h === undefined) {
-      h = { assignment: new LatencyHistogram(), run: new LatencyHistogram() };
-      this.byType.set(type, h);
-    }
-    return h;
+  /** Starts a new window; lifetime totals carry on. */
+  reset(): void {
+    this.window = new MetricsWindow(nowMs(), true);
+    this.slowest = [];
+  }
+
+  recordSubmitted(): void {
+    this.window.counts.submitted++;
+    this.lifetime.counts.submitted++;
+  }
+
+  recordRejected(): void {
+    this.window.counts.rejected++;
+    this.lifetime.counts.rejected++;
   }
 
   /** A handler started: assignment latency is accepted-submit to handler start. */
-  recordStart(type: string, assignmentMs: number): void {
-    this.assignment.recordMs(assignmentMs);
-    this.typeHistograms(type).assignment.recordMs(assignmentMs);
+  recordStart(type: string, agentId: number, assignmentMs: number): void {
+    this.window.recordStart(type, agentId, assignmentMs);
+    this.lifetime.recordStart(type, agentId, assignmentMs);
   }
 
-  recordRun(entry: BottleneckEntry): void {
-    this.run.recordMs(entry.runMs);
-    this.typeHistograms(entry.type).run.recordMs(entry.runMs);
-    this.busyMs += entry.runMs;
+  recordRun(entry: BottleneckEntry & { agentId: number }): void {
+    this.window.recordRun(entry.type, entry.agentId, entry.runMs);
+    this.lifetime.recordRun(entry.type, entry.agentId, entry.runMs);
     this.keepIfSlow(entry);
+    this.observer?.onRun(entry);
   }
 
-  recordSettled(atMs: number): void {
-    this.throughput.add(atMs);
+  recordAttemptFailed(agentId: number, atMs: number): void {
+    this.observer?.onAttemptFailed(agentId, atMs);
+  }
+
+  recordRetry(type: string, fromAgentId: number): void {
+    this.window.recordRetry(type, fromAgentId);
+    this.lifetime.recordRetry(type, fromAgentId);
+  }
+
+  recordSettled(status: 'completed' | 'failed' | 'cancelled', type: string, agentId: number | undefined, queuedAt: number, finishedAt: number): void {
+    const endToEndMs = status === 'cancelled' ? undefined : finishedAt - queuedAt;
+    this.window.recordSettled(status, type, agentId, endToEndMs);
+    this.lifetime.recordSettled(status, type, agentId, endToEndMs);
+    this.throughput.add(finishedAt);
   }
 
   completionsPerSecond(atMs: number): number {
@@ -98,17 +114,26 @@ export class MetricsRecorder {
     if (list.length > this.slowestKept) list.pop();
   }
 
-  summaries(): { assignment: LatencySummary; run: LatencySummary; byType: Record<string, { assignmentLatencyMs: LatencySummary; runTimeMs: LatencySummary }> } {
-    const byType: Record<string, { assignmentLatencyMs: LatencySummary; runTimeMs: LatencySummary }> = {};
-    for (const [type, h] of this.byType) byType[type] = { assignmentLatencyMs: h.assignment.summary(), runTimeMs: h.run.summary() };
-    return { assignment: this.assignment.summary(), run: this.run.summary(), byType };
+  /** Run-time p95 per type in the current window (for alerts). */
+  typeP95Ms(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [type, stats] of this.window.byType) if (stats.run.count > 0) out.set(type, stats.run.percentileMs(95));
+    return out;
   }
 
   bottlenecks(limit: number): BottleneckReport {
     const byType: BottleneckReport['byType'] = {};
-    for (const [type, h] of this.byType) {
-      byType[type] = { p50: h.run.percentileMs(50), p95: h.run.percentileMs(95), p99: h.run.percentileMs(99), count: h.run.count };
+    for (const [type, stats] of this.window.byType) {
+      const h = stats.run;
+      byType[type] = { p50: h.percentileMs(50), p95: h.percentileMs(95), p99: h.percentileMs(99), count: h.count };
     }
     return { slowest: this.slowest.slice(0, limit).map((e) => ({ ...e })), byType };
+  }
+
+  exportHistograms(): HistogramExport {
+    const w = this.window;
+    const byType: Record<string, HistogramSet> = {};
+    for (const [type, stats] of w.byType) byType[type] = stats.encode();
+    return { unit: 'us', encoding: 'hdr-compressed-base64', window: { startedAt: w.startedAt, durationMs: nowMs() - w.startedAt }, ...w.all.encode(), byType };
   }
 }

@@ -2,6 +2,7 @@ import {
   BLOCK_TIMES,
   BLOCK_WORDS,
   CF_HEARTBEAT_AT,
+  CF_HEAP_USED_BYTES,
   COMPLETION_RING,
   C_COMP_ENTRIES,
   C_COMP_HEAD,
@@ -74,10 +75,20 @@ export class ControlBlock {
     return this.times[this.timeBase + CF_HEARTBEAT_AT] ?? 0;
   }
 
+  /** A plain store: a metric read a little stale is fine, and a float64 cannot be written atomically anyway. */
+  setHeapUsedBytes(bytes: number): void {
+    this.times[this.timeBase + CF_HEAP_USED_BYTES] = bytes;
+  }
+
+  heapUsedBytes(): number {
+    return this.times[this.timeBase + CF_HEAP_USED_BYTES] ?? 0;
+  }
+
   /** Clears a block before a new incarnation uses it. */
   reset(): void {
     for (let i = 0; i < BLOCK_WORDS; i++) Atomics.store(this.words, this.base + i, 0);
     this.times[this.timeBase + CF_HEARTBEAT_AT] = 0;
+    this.times[this.timeBase + CF_HEAP_USED_BYTES] = 0;
   }
 
   // --- completion ring -----------------------------------------------------

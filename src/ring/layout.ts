@@ -73,7 +73,8 @@ export const BLOCK_WORDS = C_COMP_ENTRIES + COMPLETION_RING;
 
 // Per control block Float64 fields.
 export const CF_HEARTBEAT_AT = 0;
-export const BLOCK_TIMES = 1;
+export const CF_HEAP_USED_BYTES = 1; // sampled by the agent every heartbeat interval
+export const BLOCK_TIMES = 2;
 
 export const AgentState = Object.freeze({ STARTING: 0, ACTIVE: 1, WAITING: 2, WAKING: 3, BUSY: 4, STOPPED: 5 });
 
