@@ -1,0 +1,164 @@
+/**
+ * The gate report: one JSON document a CI job can keep as an artifact and
+ * pass back later as --baseline, plus an SVG percentile chart next to it.
+ * Latencies are in milliseconds (`...Ms`); the encoded histograms hold
+ * microseconds, as their `unit` says.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import type { LatencySummary } from '../index.js';
+import { percentileChartSvg, type ChartSeries } from './chart.js';
+import type { Check, Thresholds } from './checks.js';
+import type { RunResult } from './gate-runner.js';
+import type { Workload } from './workload.js';
+
+export const REPORT_SCHEMA = 'daedalus-gate-report/1';
+
+export interface MachineStamp {
+  node: string;
+  v8: string;
+  platform: string;
+  arch: string;
+  osRelease: string;
+  cpuModel: string;
+  cpuCount: number;
+  availableParallelism: number;
+  totalMemoryBytes: number;
+  /** `git rev-parse HEAD` in the working directory, when it is a git checkout. */
+  commit: string | undefined;
+}
+
+type Percentiles = Pick<LatencySummary, 'count' | 'p50' | 'p90' | 'p99'>;
+
+export interface GateReport {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: 'daedalus'; version: string };
+  createdAt: string;
+  verdict: 'pass' | 'fail';
+  machine: MachineStamp;
+  agent: string;
+  workload: Workload & { agents: number; queueCapacity: number };
+  thresholds: Thresholds;
+  checks: Check[];
+  measured: {
+    startupMs: number;
+    durationMs: number;
+    throughputPerSec: number;
+    tasks: RunResult['tasks'];
+    failuresByCode: Record<string, number>;
+    firstFailure: RunResult['firstFailure'];
+    assignmentLatencyMs: LatencySummary;
+    runTimeMs: LatencySummary;
+    endToEndMs: LatencySummary | undefined;
+    byType: Record<string, { assignmentLatencyMs: Percentiles; runTimeMs: Percentiles; endToEndMs: Percentiles | undefined }>;
+  };
+  histograms: RunResult['histograms'];
+  chart: string;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 });
+    return /^[0-9a-f]{40}$/.test(out.trim()) ? out.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function machineStamp(): MachineStamp {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    platform: process.platform,
+    arch: process.arch,
+    osRelease: os.release(),
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cpuCount: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    totalMemoryBytes: os.totalmem(),
+    commit: gitCommit(),
+  };
+}
+
+function pick(s: LatencySummary): Percentiles {
+  return { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99 };
+}
+
+/** `endToEndMs` arrives with issue 3's metrics; absent before it. */
+function endToEndOf(summaryHolder: object): LatencySummary | undefined {
+  return (summaryHolder as { endToEndMs?: LatencySummary }).endToEndMs;
+}
+
+/** Where the chart goes: beside the report, same name, `.svg`. */
+export function chartPathFor(reportPath: string): string {
+  const ext = extname(reportPath);
+  return join(dirname(reportPath), `${basename(reportPath, ext.toLowerCase() === '.json' ? ext : '')}.svg`);
+}
+
+export function buildReport(input: {
+  version: string;
+  agent: string;
+  workload: Workload;
+  agents: number;
+  thresholds: Thresholds;
+  checks: Check[];
+  run: RunResult;
+  chartFile: string;
+}): GateReport {
+  const { run } = input;
+  const byType: GateReport['measured']['byType'] = {};
+  for (const [type, t] of Object.entries(run.metrics.byType)) {
+    const e2e = endToEndOf(t);
+    byType[type] = { assignmentLatencyMs: pick(t.assignmentLatencyMs), runTimeMs: pick(t.runTimeMs), endToEndMs: e2e === undefined ? undefined : pick(e2e) };
+  }
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'daedalus', version: input.version },
+    createdAt: new Date().toISOString(),
+    verdict: input.checks.every((c) => c.pass) ? 'pass' : 'fail',
+    machine: machineStamp(),
+    agent: input.agent,
+    workload: { ...input.workload, agents: input.agents, queueCapacity: run.queueCapacity },
+    thresholds: input.thresholds,
+    checks: input.checks,
+    measured: {
+      startupMs: run.startupMs,
+      durationMs: run.durationMs,
+      throughputPerSec: run.throughputPerSec,
+      tasks: run.tasks,
+      failuresByCode: run.failuresByCode,
+      firstFailure: run.firstFailure,
+      assignmentLatencyMs: run.metrics.assignmentLatencyMs,
+      runTimeMs: run.metrics.runTimeMs,
+      endToEndMs: endToEndOf(run.metrics),
+      byType,
+    },
+    histograms: run.histograms,
+    chart: input.chartFile,
+  };
+}
+
+/** The chart's lines: every overall histogram the pool exported. */
+export function chartSeries(h: RunResult['histograms']): ChartSeries[] {
+  const series: ChartSeries[] = [{ label: 'assignment latency', encoded: h.assignmentLatency }];
+  if (h.runTime !== undefined) series.push({ label: 'run time', encoded: h.runTime });
+  if (h.endToEnd !== undefined) series.push({ label: 'end to end', encoded: h.endToEnd });
+  return series;
+}
+
+/** Writes the JSON report and its chart (creating the directory); returns the chart's path. */
+export function writeReport(reportPath: string, report: GateReport): string {
+  const chartPath = chartPathFor(reportPath);
+  mkdirSync(dirname(reportPath), { recursive: true });
+  const svg = percentileChartSvg(chartSeries(report.histograms), {
+    title: `daedalus gate: ${report.workload.name} (${report.workload.agents} agents, ${report.verdict})`,
+    thresholdMs: report.thresholds.p99AssignmentMs,
+    thresholdLabel: `p99 assignment target ${report.thresholds.p99AssignmentMs} ms`,
+  });
+  writeFileSync(chartPath, svg);
+  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  return chartPath;
+}
