@@ -1,0 +1,72 @@
+/**
+ * `daedalus bench`: validates flags, loads the suites from bench/run.mjs (a
+ * source checkout has it; the published package does not), shows a progress
+ * bar on a TTY for runs past two seconds, prints the table. The suites
+ * themselves belong to bench/ (`runBench`); this file only drives them.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, choiceFlag, numberFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import type { Io } from './gate-command.js';
+import { BENCH_HELP } from './help.js';
+import { ProgressBar } from './progress.js';
+
+export const SCOPES = ['throughput', 'latency', 'busy-main', 'faults', 'all'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const FLAGS: FlagSpec = {
+  scope: { type: 'string' },
+  agents: { type: 'string' },
+  json: { type: 'string' },
+  quick: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** bench/run.mjs, seen from dist/src/cli/. */
+const BENCH_MODULE = new URL('../../../bench/run.mjs', import.meta.url);
+
+interface BenchOptions {
+  scope: Scope;
+  agents: number | undefined;
+  quick: boolean;
+  jsonPath: string | undefined;
+  onProgress: (fraction: number, label: string) => void;
+}
+
+type RunBench = (options: BenchOptions) => Promise<{ results: unknown; table: string }>;
+
+async function loadRunBench(): Promise<RunBench> {
+  const path = fileURLToPath(BENCH_MODULE);
+  if (!existsSync(path)) {
+    throw new UsageError('bench', `daedalus bench needs the benchmark suites at ${path}; run it from a source checkout of daedalus-pool (after npm ci)`);
+  }
+  const mod = (await import(BENCH_MODULE.href)) as { runBench?: unknown };
+  if (typeof mod.runBench !== 'function') throw new UsageError('bench', `${path} does not export runBench()`);
+  return mod.runBench as RunBench;
+}
+
+export async function benchCommand(argv: readonly string[], io: Io): Promise<number> {
+  const values = parseFlags(argv, FLAGS, 'bench');
+  if (values.help === true) {
+    io.out(BENCH_HELP);
+    return 0;
+  }
+  const scope = choiceFlag(values, 'scope', SCOPES) ?? 'all';
+  const agents = numberFlag(values, 'agents', { min: 1, max: 256, integer: true });
+  const json = stringFlag(values, 'json');
+  const jsonPath = json === undefined ? undefined : resolve(json);
+  const quick = values.quick === true;
+  const runBench = await loadRunBench();
+
+  const progress = new ProgressBar(io.err);
+  let table: string;
+  try {
+    ({ table } = await runBench({ scope, agents, quick, jsonPath, onProgress: (fraction, label) => progress.update(fraction, label) }));
+  } finally {
+    progress.stop();
+  }
+  io.out(`${table.endsWith('\n') ? table : `${table}\n`}`);
+  if (jsonPath !== undefined) io.out(`results: ${jsonPath}\n`);
+  return 0;
+}

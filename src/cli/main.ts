@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * The `daedalus` command: dispatch to a subcommand and turn its outcome into an
+ * exit code. 0 pass, 1 a failed check (or a run that could not finish),
+ * 2 a usage error (unknown command or flag, bad value, missing file, bad workload).
+ */
+import { UsageError } from './args.js';
+import { benchCommand } from './bench-command.js';
+import { gateCommand, type Io } from './gate-command.js';
+import { MAIN_HELP, packageVersion } from './help.js';
+
+const EXIT_PASS = 0;
+const EXIT_FAIL = 1;
+const EXIT_USAGE = 2;
+
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      throw new UsageError('command', `no command given\n\n${MAIN_HELP}`);
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(MAIN_HELP);
+      return EXIT_PASS;
+    case '--version':
+    case '-v':
+      io.out(`${packageVersion()}\n`);
+      return EXIT_PASS;
+    case 'gate':
+      return gateCommand(rest, io);
+    case 'bench':
+      return benchCommand(rest, io);
+    default:
+      throw new UsageError(command, command.startsWith('-') ? `unknown flag ${command} (see 'daedalus --help')` : `unknown command '${command}' (commands: gate, bench; see 'daedalus --help')`);
+  }
+}
+
+/** Resolves once the stream has taken everything written so far. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+async function main(): Promise<void> {
+  const io: Io = { out: (text) => void process.stdout.write(text), err: process.stderr };
+  let code: number;
+  try {
+    code = await dispatch(process.argv.slice(2), io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`daedalus: ${error.message}\n`);
+      code = EXIT_USAGE;
+    } else {
+      const e = error instanceof Error ? error : new Error(String(error));
+      process.stderr.write(`daedalus: the run could not finish: ${e.stack ?? e.message}\n`);
+      code = EXIT_FAIL;
+    }
+  }
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // Exit explicitly: a failed run must not hang a CI job on a handle it left open.
+  process.exit(code);
+}
+
+void main();
