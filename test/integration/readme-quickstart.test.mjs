@@ -1,5 +1,5 @@
 /**
- * The README's quick start must run exactly as written: extract its two files,
+ * The README's quick start and observability example must run exactly as written: extract their files,
  * install the package by symlink (the way a dependency resolves through the
  * `exports` map), run main.mjs and check what it prints.
  */
@@ -27,7 +27,7 @@ function codeFiles(markdown) {
 
 test('the README quick start runs as written', async () => {
   const files = codeFiles(await readFile(join(repoRoot, 'README.md'), 'utf8'));
-  expect([...files.keys()].sort()).toEqual(['agent.mjs', 'main.mjs']);
+  expect([...files.keys()].sort()).toEqual(['agent.mjs', 'main.mjs', 'observe.mjs']);
   dir = await mkdtemp(join(tmpdir(), 'daedalus-readme-'));
   await mkdir(join(dir, 'node_modules'));
   await symlink(repoRoot, join(dir, 'node_modules', 'daedalus-pool'), 'dir');
@@ -38,4 +38,14 @@ test('the README quick start runs as written', async () => {
   expect(lines[1]).toMatch(/stored: 3, byAgent: [12]/);
   expect(lines[2]).toBe('mig-42 migrated users completed');
   expect(lines[3]).toMatch(/^p99 assignment [\d.]+ ms, SLO ok: true$/);
+
+  // The observability example beside it: per-type lines, the slowest tasks, the SLO verdict, the isolation report.
+  const observed = await promisify(execFile)(process.execPath, ['observe.mjs'], { cwd: dir, timeout: 30_000 });
+  const out = observed.stdout;
+  expect(out).toMatch(/^general: 200 done, assignment p99 [\d.]+ ms, run p99 [\d.]+ ms$/m);
+  expect(out).toMatch(/^ingest: 50 done, /m);
+  expect(out).toMatch(/^migration: 4 done, /m);
+  expect(out).toContain('taskId');
+  expect(out).toMatch(/^SLO: assignment p99 [\d.]+ ms against 500 ms -> ok$/m);
+  expect(out).toMatch(/^isolation ok: true probe-sees-own-canary=true .*no-cross-talk=true$/m);
 });
