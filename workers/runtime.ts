@@ -241,15 +241,30 @@ function yieldToEventLoop(): Promise<void> {
  */
 function spinForWork(spinUs: number): number {
   const until = performance.now() + spinUs / 1_000;
-  let slot = takeWork();
-  while (slot < 0 && performance.now() < until) slot = takeWork();
+  // Two plain reads per turn; claim only when something is there.
+  while (queue.waitingCount() === 0 && block.load(C_DIRECT) === 0) {
+    if (performance.now() >= until) return -1;
+  }
+  return claimWhileAwake();
+}
+
+/**
+ * Claims work while ACTIVE. BUSY is stored before the claim, so a coordinator
+ * that reads ACTIVE after pushing a task knows this agent has not claimed yet
+ * and will take one of the waiting tasks; it then wakes a sleeper only for the
+ * surplus (Placement.wakeFor).
+ */
+function claimWhileAwake(): number {
+  block.store(C_STATE, AgentState.BUSY);
+  const slot = takeWork();
+  if (slot < 0) block.store(C_STATE, AgentState.ACTIVE);
   return slot;
 }
 
 async function loop(): Promise<void> {
   const doorbell = block.doorbellIndex();
   while (!stopping) {
-    const slot = takeWork();
+    const slot = claimWhileAwake();
     if (slot >= 0) {
       await runSlot(slot);
       // Control messages (cancel, probe) are macrotasks; back-to-back tasks only yield microtasks.

@@ -3,7 +3,7 @@ import type { TypedEmitter } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AgentMessage } from '../protocol.js';
 import { ControlBlock } from '../ring/control-block.js';
-import { AgentState, C_RETIRE, nowMs } from '../ring/layout.js';
+import { AgentState, C_CURRENT, C_RETIRE, nowMs } from '../ring/layout.js';
 import type { SharedQueue } from '../ring/shared-queue.js';
 import { DEGRADED_AFTER_START_FAILURES, restartDelayMs } from '../scheduling/retry.js';
 import type { AgentSnapshot } from '../types.js';
@@ -225,7 +225,8 @@ export class Supervisor implements IncarnationListener {
     if (inc === undefined) status = handle.retiring || this.stopping ? 'stopped' : 'restarting';
     else if (inc.state === 'starting') status = 'starting';
     else if (inc.state !== 'ready') status = 'restarting';
-    else status = inc.block.state === AgentState.BUSY ? 'busy' : 'idle';
+    // C_CURRENT, not the BUSY state: an agent also stores BUSY for a moment while it claims.
+    else status = inc.block.load(C_CURRENT) !== 0 ? 'busy' : 'idle';
     return {
       agentId: handle.agentId,
       threadId: inc?.threadId ?? -1,

@@ -103,15 +103,26 @@ export class Placement {
   private wakeFor(type: string): void {
     let sleeper: AgentHandle | undefined;
     let sleepers = 0;
+    let awake = 0;
     for (const handle of this.supervisor.handles.values()) {
       // An agent asleep on a full completion ring cannot take the task; the drain wakes it.
       const block = handle.inc?.block;
-      if (handle.inc?.state === 'ready' && block?.state === AgentState.WAITING && block.completionRoom() > 0 && !handle.retiring) {
+      if (handle.inc?.state !== 'ready' || block === undefined || handle.retiring || block.completionRoom() === 0) continue;
+      const state = block.state;
+      if (state === AgentState.WAITING) {
         sleeper = handle;
         sleepers++;
+      } else if (state === AgentState.ACTIVE) {
+        awake++;
       }
     }
     if (sleepers === 0 || sleeper === undefined) return;
+    // An ACTIVE agent (between tasks, or spinning in low-latency mode) looks at
+    // the rings at least once more before it can sleep: we pushed before reading
+    // its state, and it stores WAITING before its last look. Each such agent will
+    // take one waiting task, so a sleeper is woken only for the surplus. (This
+    // saves a cross-thread wake-up and a wasted spin per task.)
+    if (awake >= this.queue.waitingCount()) return;
     if (sleepers > 1) {
       const all = this.candidates(type);
       const best = chooseWaker(all.map((c) => c.candidate));
