@@ -53,7 +53,7 @@ export async function benchCommand(argv: readonly string[], io: Io): Promise<num
     return 0;
   }
   const scope = choiceFlag(values, 'scope', SCOPES) ?? 'all';
-  const agents = numberFlag(values, 'agents', { min: 1, max: 256, integer: true });
+  const agents = numberFlag(values, 'agents', { min: 1, max: 64, integer: true });
   const json = stringFlag(values, 'json');
   const jsonPath = json === undefined ? undefined : resolve(json);
   const quick = values.quick === true;
@@ -63,10 +63,15 @@ export async function benchCommand(argv: readonly string[], io: Io): Promise<num
   let table: string;
   try {
     ({ table } = await runBench({ scope, agents, quick, jsonPath, onProgress: (fraction, label) => progress.update(fraction, label) }));
+  } catch (error) {
+    // runBench's own argument and set-up checks (e.g. no build in dist/) are usage errors too.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_BENCH_USAGE' || code === 'ERR_BENCH_NO_BUILD') throw new UsageError('bench', `bench: ${(error as Error).message}`, { cause: error });
+    throw error;
   } finally {
     progress.stop();
   }
-  io.out(`${table.endsWith('\n') ? table : `${table}\n`}`);
-  if (jsonPath !== undefined) io.out(`results: ${jsonPath}\n`);
+  // The table ends with the path of the results JSON runBench wrote.
+  io.out(table.endsWith('\n') ? table : `${table}\n`);
   return 0;
 }

@@ -8,10 +8,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError, numberFlag, parseFlags, percentFlag, stringFlag, type FlagSpec } from './args.js';
 import { DEFAULT_MAX_REGRESSION_PCT, evaluate, loadBaseline, type Check, type Thresholds } from './checks.js';
-import { runWorkload, type RunResult } from './gate-runner.js';
+import type { RunResult } from './gate-runner.js';
 import { GATE_HELP, packageVersion } from './help.js';
 import { ProgressBar } from './progress.js';
-import { buildReport, chartPathFor, writeReport } from './report.js';
 import { formatCount, formatMs, formatRate, formatTable } from './table.js';
 import { builtinWorkload, loadWorkload, plannedTasks, type Workload } from './workload.js';
 
@@ -90,14 +89,16 @@ function typeTable(run: RunResult): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([type, t]) => [
       type,
-      formatCount(t.runTimeMs.count),
+      formatCount(t.tasks.completed),
+      formatCount(t.tasks.failed),
       formatMs(t.assignmentLatencyMs.p50),
       formatMs(t.assignmentLatencyMs.p90),
       formatMs(t.assignmentLatencyMs.p99),
       formatMs(t.runTimeMs.p50),
       formatMs(t.runTimeMs.p99),
+      formatMs(t.endToEndMs.p99),
     ]);
-  return formatTable(['type', 'tasks', 'assign p50', 'assign p90', 'assign p99', 'run p50', 'run p99'], rows);
+  return formatTable(['type', 'done', 'failed', 'assign p50', 'assign p90', 'assign p99', 'run p50', 'run p99', 'e2e p99'], rows);
 }
 
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -115,6 +116,8 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const reportPath = resolve(stringFlag(values, 'out') ?? DEFAULT_REPORT_PATH);
   const agentLabel = agentRaw === undefined ? 'the built-in agent' : agentRaw;
 
+  // Loaded once every flag and file checked out: a usage error never pays for the pool and HDR modules.
+  const [{ runWorkload }, { buildReport, chartPathFor, writeReport }] = await Promise.all([import('./gate-runner.js'), import('./report.js')]);
   io.out(`${describeRun(workload, agents, agentLabel)}\n`);
   const progress = new ProgressBar(io.err);
   let run: RunResult;

@@ -9,15 +9,8 @@ import { CoordinationPool, ErrorCodes, type PoolMetrics } from '../index.js';
 import { UsageError } from './args.js';
 import { plannedTasks, weightedPicker, type Schedule, type TaskMixEntry, type Workload } from './workload.js';
 
-/** The encoded histograms of the report: `pool.exportHistograms()` when the pool has it, else assignment only. */
-export interface EncodedHistograms {
-  unit: 'us';
-  encoding: 'hdr-compressed-base64';
-  assignmentLatency: string;
-  runTime?: string;
-  endToEnd?: string;
-  byType?: Record<string, { assignmentLatency?: string; runTime?: string; endToEnd?: string }>;
-}
+/** The pool's encoded HDR histograms (microseconds): overall and per task type. */
+export type EncodedHistograms = ReturnType<CoordinationPool['exportHistograms']>;
 
 export interface RunOptions {
   agentUrl: URL;
@@ -203,13 +196,6 @@ function runOpenLoop(s: Submitter, schedule: Extract<Schedule, { kind: 'rate' }>
   });
 }
 
-function exportHistograms(pool: CoordinationPool): EncodedHistograms {
-  // exportHistograms() arrives with issue 3; until then the assignment histogram is what the pool exports.
-  const maybe = pool as unknown as { exportHistograms?: () => EncodedHistograms };
-  if (typeof maybe.exportHistograms === 'function') return maybe.exportHistograms();
-  return { unit: 'us', encoding: 'hdr-compressed-base64', assignmentLatency: pool.exportAssignmentHistogram() };
-}
-
 export async function runWorkload(options: RunOptions): Promise<RunResult> {
   const { workload, agents, agentUrl } = options;
   const queueCapacity = queueCapacityFor(workload);
@@ -231,7 +217,7 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
     else await runOpenLoop(submitter, workload.schedule, wake);
     const durationMs = performance.now() - startMs;
     const metrics = pool.metrics();
-    const histograms = exportHistograms(pool);
+    const histograms = pool.exportHistograms();
     await pool.close();
     const counts = submitter.counts;
     return {

@@ -5,8 +5,7 @@
  * 2 a usage error (unknown command or flag, bad value, missing file, bad workload).
  */
 import { UsageError } from './args.js';
-import { benchCommand } from './bench-command.js';
-import { gateCommand, type Io } from './gate-command.js';
+import type { Io } from './gate-command.js';
 import { MAIN_HELP, packageVersion } from './help.js';
 
 const EXIT_PASS = 0;
@@ -27,10 +26,11 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     case '-v':
       io.out(`${packageVersion()}\n`);
       return EXIT_PASS;
+    // Commands load on demand: --help, --version and usage errors never pay for the pool's modules.
     case 'gate':
-      return gateCommand(rest, io);
+      return (await import('./gate-command.js')).gateCommand(rest, io);
     case 'bench':
-      return benchCommand(rest, io);
+      return (await import('./bench-command.js')).benchCommand(rest, io);
     default:
       throw new UsageError(command, command.startsWith('-') ? `unknown flag ${command} (see 'daedalus --help')` : `unknown command '${command}' (commands: gate, bench; see 'daedalus --help')`);
   }

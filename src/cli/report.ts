@@ -51,8 +51,8 @@ export interface GateReport {
     firstFailure: RunResult['firstFailure'];
     assignmentLatencyMs: LatencySummary;
     runTimeMs: LatencySummary;
-    endToEndMs: LatencySummary | undefined;
-    byType: Record<string, { assignmentLatencyMs: Percentiles; runTimeMs: Percentiles; endToEndMs: Percentiles | undefined }>;
+    endToEndMs: LatencySummary;
+    byType: Record<string, { tasks: { completed: number; failed: number; retried: number }; assignmentLatencyMs: Percentiles; runTimeMs: Percentiles; endToEndMs: Percentiles }>;
   };
   histograms: RunResult['histograms'];
   chart: string;
@@ -87,11 +87,6 @@ function pick(s: LatencySummary): Percentiles {
   return { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99 };
 }
 
-/** `endToEndMs` arrives with issue 3's metrics; absent before it. */
-function endToEndOf(summaryHolder: object): LatencySummary | undefined {
-  return (summaryHolder as { endToEndMs?: LatencySummary }).endToEndMs;
-}
-
 /** Where the chart goes: beside the report, same name, `.svg`. */
 export function chartPathFor(reportPath: string): string {
   const ext = extname(reportPath);
@@ -111,8 +106,7 @@ export function buildReport(input: {
   const { run } = input;
   const byType: GateReport['measured']['byType'] = {};
   for (const [type, t] of Object.entries(run.metrics.byType)) {
-    const e2e = endToEndOf(t);
-    byType[type] = { assignmentLatencyMs: pick(t.assignmentLatencyMs), runTimeMs: pick(t.runTimeMs), endToEndMs: e2e === undefined ? undefined : pick(e2e) };
+    byType[type] = { tasks: t.tasks, assignmentLatencyMs: pick(t.assignmentLatencyMs), runTimeMs: pick(t.runTimeMs), endToEndMs: pick(t.endToEndMs) };
   }
   return {
     schema: REPORT_SCHEMA,
@@ -133,7 +127,7 @@ export function buildReport(input: {
       firstFailure: run.firstFailure,
       assignmentLatencyMs: run.metrics.assignmentLatencyMs,
       runTimeMs: run.metrics.runTimeMs,
-      endToEndMs: endToEndOf(run.metrics),
+      endToEndMs: run.metrics.endToEndMs,
       byType,
     },
     histograms: run.histograms,
@@ -141,12 +135,13 @@ export function buildReport(input: {
   };
 }
 
-/** The chart's lines: every overall histogram the pool exported. */
+/** The chart's lines: the pool's three overall histograms. */
 export function chartSeries(h: RunResult['histograms']): ChartSeries[] {
-  const series: ChartSeries[] = [{ label: 'assignment latency', encoded: h.assignmentLatency }];
-  if (h.runTime !== undefined) series.push({ label: 'run time', encoded: h.runTime });
-  if (h.endToEnd !== undefined) series.push({ label: 'end to end', encoded: h.endToEnd });
-  return series;
+  return [
+    { label: 'assignment latency', encoded: h.assignmentLatency },
+    { label: 'run time', encoded: h.runTime },
+    { label: 'end to end', encoded: h.endToEnd },
+  ];
 }
 
 /** Writes the JSON report and its chart (creating the directory); returns the chart's path. */
