@@ -1,0 +1,37 @@
+// daedalus-pool behind the bench's adapter interface:
+//   load() -> { name, version, create({ agents, kind, outstanding, resourceLimits, tuning }) }
+//   create() -> { ready(), run(payload, transfer?), close(), destroy(), pool, events }
+// `kind` is the handler (task type) every run uses; `tuning` holds pool options of this library
+// only (e.g. idleSpinUs, hangTimeoutMs) plus `taskOptions` merged into every run.
+import { packageVersion } from '../lib/machine.mjs';
+
+const AGENT = new URL('../agents/daedalus-agent.mjs', import.meta.url);
+
+export async function load() {
+  const { CoordinationPool, PoolEvents } = await import(new URL('../../dist/src/index.js', import.meta.url).href);
+  return {
+    name: 'daedalus',
+    version: packageVersion(),
+    create({ agents, kind, outstanding = 100, resourceLimits, tuning = {} }) {
+      const { taskOptions, ...poolOptions } = tuning;
+      const pool = new CoordinationPool({
+        agent: AGENT,
+        size: agents,
+        maxSize: agents,
+        // The default capacity (100) would reject work the peers queue without limit.
+        queueCapacity: Math.max(100, outstanding),
+        resourceLimits,
+        ...poolOptions,
+      });
+      const options = { type: kind, ...taskOptions };
+      return {
+        pool,
+        events: PoolEvents,
+        ready: () => pool.ready(),
+        run: (payload, transfer) => pool.run(payload, transfer === undefined ? options : { ...options, transfer }),
+        close: () => pool.close(),
+        destroy: () => pool.destroy(),
+      };
+    },
+  };
+}

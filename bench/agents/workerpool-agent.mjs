@@ -1,0 +1,5 @@
+// workerpool worker: each registered method is a task kind, called with exec(kind, [payload]).
+import workerpool from 'workerpool';
+import { bytes, cpu, fault, noop, stamp } from './work.mjs';
+
+workerpool.worker({ bytes, cpu, fault, noop, stamp });
