@@ -45,13 +45,13 @@ export class LatencyHistogram {
       const valueUs = h.valueFromIndex(i);
       cumulative += count;
       sumUs += count * h.medianEquivalentValue(valueUs);
-      // Same rule as getValueAtPercentile: the first value whose cumulative count reaches the target.
-      while (found.length < wanted.length && cumulative >= Math.max(1, Math.ceil(((wanted[found.length] ?? 100) / 100) * total))) {
+      while (found.length < wanted.length && cumulative >= countAtPercentile(wanted[found.length] ?? 100, total)) {
         found.push(h.highestEquivalentValue(valueUs));
       }
       if (cumulative === total) break;
     }
-    const ms = (us: number | undefined): number => Math.min(us ?? h.maxValue, h.maxValue) / 1_000;
+    // Not capped at max: the figures must equal what a reader of the exported histogram computes.
+    const ms = (us: number | undefined): number => (us ?? h.maxValue) / 1_000;
     return { count: total, avg: sumUs / total / 1_000, p50: ms(found[0]), p90: ms(found[1]), p95: ms(found[2]), p99: ms(found[3]), p999: ms(found[4]), max: h.maxValue / 1_000 };
   }
 
@@ -63,6 +63,22 @@ export class LatencyHistogram {
   reset(): void {
     this.histogram.reset();
   }
+}
+
+/**
+ * The count a percentile must reach, by hdr-histogram-js's getValueAtPercentile
+ * rule: round up, but first take one ulp off, so floating-point error in
+ * `percentile / 100 * total` cannot skip a count (99.9% of 1,000 is 999, not 1,000).
+ */
+function countAtPercentile(percentile: number, total: number): number {
+  const fp = (Math.min(percentile, 100) / 100) * total;
+  return Math.max(1, Math.ceil(fp - ulp(fp)));
+}
+
+/** Distance from x to the next double away from zero (x finite). */
+function ulp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  return 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
 }
 
 /** The parts of hdr-histogram-js's JsHistogram that a one-pass summary needs (not in its public typings). */
