@@ -27,11 +27,12 @@ export const PoolEvents = Object.freeze({
 } as const);
 
 /**
- * Per-task trace events: built only when someone listens (a listener, or a
- * logger, which logs them at debug). The journal does not keep them, so a pool
- * without listeners pays nothing for them on the hot path.
+ * A task's routine steps: built only when someone listens (a listener, or a
+ * logger, which logs them at debug). The journal does not keep them: at tens of
+ * thousands a second they would push everything else out of it within
+ * milliseconds, and keeping their payloads alive costs the hot path GC time.
  */
-export const TRACE_EVENTS: ReadonlySet<string> = new Set([PoolEvents.taskQueued, PoolEvents.taskStarted]);
+export const TRACE_EVENTS: ReadonlySet<string> = new Set([PoolEvents.taskQueued, PoolEvents.taskStarted, PoolEvents.taskCompleted]);
 
 interface TaskRef {
   taskId: number;
