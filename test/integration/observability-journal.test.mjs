@@ -1,0 +1,118 @@
+/**
+ * pool.recentEvents({ limit }): the bounded journal of what the pool emitted,
+ * oldest first, numbered by seq. A task's routine steps (taskQueued,
+ * taskStarted, taskCompleted) are never kept; eventJournalSize bounds it and
+ * 0 turns it off. resetMetrics() is used as a source of events whose number
+ * the test controls.
+ */
+import { afterEach, expect, test } from 'vitest';
+import { CoordinationPool, ErrorCodes, InvalidOptionError, PoolEvents } from '../../dist/src/index.js';
+import { FAULT_AGENT, createCounters, rejectionOf, thrownBy } from '../helpers.mjs';
+
+const ROUTINE = [PoolEvents.taskQueued, PoolEvents.taskStarted, PoolEvents.taskCompleted];
+
+let pool;
+afterEach(async () => {
+  await pool?.destroy();
+  pool = undefined;
+});
+
+async function start(options = {}) {
+  const counters = createCounters(4);
+  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
+  await pool.ready();
+}
+
+function expectWellFormed(events) {
+  for (let i = 1; i < events.length; i++) {
+    expect(events[i].seq).toBe(events[i - 1].seq + 1);
+    expect(events[i].at).toBeGreaterThanOrEqual(events[i - 1].at);
+  }
+  for (const e of events) {
+    expect(Object.keys(e).sort()).toEqual(['at', 'event', 'payload', 'seq']);
+    expect(Object.values(PoolEvents)).toContain(e.event);
+  }
+}
+
+test('oldest first, seq increasing by one, payloads as emitted', async () => {
+  const before = Date.now();
+  await start();
+  const first = pool.submit({ op: 'throw', code: 'E_J1' }, { traceId: 'trace-j1' });
+  await rejectionOf(first.result);
+  pool.resetMetrics();
+  const second = pool.submit({ op: 'throw', code: 'E_J2' }, { traceId: 'trace-j2' });
+  await rejectionOf(second.result);
+  const events = pool.recentEvents();
+  expectWellFormed(events);
+  expect(events[0].seq).toBe(1);
+  expect(events[0].at).toBeGreaterThanOrEqual(before);
+  expect(events.at(-1).at).toBeLessThanOrEqual(Date.now());
+  const names = events.map((e) => e.event);
+  // The agents came up first; then the two failures in order, the reset between them.
+  expect(names.filter((n) => n === PoolEvents.agentReady)).toHaveLength(2);
+  expect(names.slice(-3)).toEqual([PoolEvents.taskFailed, PoolEvents.metricsReset, PoolEvents.taskFailed]);
+  expect(names.lastIndexOf(PoolEvents.agentReady)).toBeLessThan(names.indexOf(PoolEvents.taskFailed));
+  const failures = events.filter((e) => e.event === PoolEvents.taskFailed).map((e) => e.payload);
+  expect(failures.map((p) => [p.taskId, p.traceId])).toEqual([
+    [first.id, 'trace-j1'],
+    [second.id, 'trace-j2'],
+  ]);
+  expect(failures[0].error.code).toBe(ErrorCodes.TASK_FAILED);
+  expect(failures[0].error.cause.code).toBe('E_J1');
+});
+
+test("a task's routine steps are never journaled, even while someone listens to them", async () => {
+  await start();
+  const seen = Object.fromEntries(ROUTINE.map((name) => [name, 0]));
+  for (const name of ROUTINE) pool.on(name, () => seen[name]++);
+  await Promise.all([1, 2, 3].map((i) => pool.run({ op: 'echo', value: i })));
+  await pool.run({ op: 'throw', retryable: true, faultOnAttempts: 1 });
+  expect(seen).toEqual({ taskQueued: 4, taskStarted: 5, taskCompleted: 4 });
+  const names = pool.recentEvents().map((e) => e.event);
+  for (const name of ROUTINE) expect(names).not.toContain(name);
+  // What is not routine is kept: the retry.
+  expect(names).toContain(PoolEvents.taskRetried);
+});
+
+test('limit returns the most recent events, still oldest first', async () => {
+  await start();
+  for (let i = 0; i < 4; i++) pool.resetMetrics();
+  const all = pool.recentEvents();
+  expect(all.length).toBeGreaterThan(4);
+  expect(pool.recentEvents({ limit: 3 })).toEqual(all.slice(-3));
+  expect(pool.recentEvents({ limit: 1 })).toEqual(all.slice(-1));
+  expect(pool.recentEvents({ limit: 0 })).toEqual([]);
+  expect(pool.recentEvents({ limit: 10_000 })).toEqual(all);
+});
+
+test('eventJournalSize bounds the journal; seq keeps counting past it', async () => {
+  await start({ eventJournalSize: 5 });
+  const startup = pool.recentEvents();
+  const lastStartupSeq = startup.at(-1).seq; // agentSpawned and agentReady of both agents
+  expect(lastStartupSeq).toBeGreaterThanOrEqual(4);
+  for (let i = 0; i < 12; i++) pool.resetMetrics();
+  const events = pool.recentEvents();
+  expect(events).toHaveLength(5);
+  expectWellFormed(events);
+  expect(events.at(-1).seq).toBe(lastStartupSeq + 12);
+  expect(events.every((e) => e.event === PoolEvents.metricsReset)).toBe(true);
+  expect(pool.recentEvents({ limit: 50 })).toHaveLength(5);
+});
+
+test('eventJournalSize: 0 keeps nothing', async () => {
+  await start({ eventJournalSize: 0 });
+  await rejectionOf(pool.run({ op: 'throw', code: 'E_OFF' }));
+  pool.resetMetrics();
+  expect(pool.recentEvents()).toEqual([]);
+  expect(pool.recentEvents({ limit: 5 })).toEqual([]);
+});
+
+test('a bad limit throws InvalidOptionError', async () => {
+  await start();
+  for (const limit of [-1, 2.5, '3', Number.NaN]) {
+    const error = thrownBy(() => pool.recentEvents({ limit }));
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
+    expect(error.option).toBe('limit');
+  }
+});
