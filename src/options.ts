@@ -128,7 +128,8 @@ function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
   if (typeof value !== 'object' || value === null) throw new InvalidOptionError('alerts', 'an object of alert thresholds', value);
   const slow = value.slowTaskMs ?? {};
   if (typeof slow !== 'object' || slow === null) throw new InvalidOptionError('alerts.slowTaskMs', 'an object { warning, critical }', slow);
-  const slowWarningMs = positiveMs('alerts.slowTaskMs.warning', slow.warning, d.slowWarningMs);
+  // Only a critical threshold given: the warning default must not sit above it.
+  const slowWarningMs = positiveMs('alerts.slowTaskMs.warning', slow.warning, Math.min(d.slowWarningMs, typeof slow.critical === 'number' ? slow.critical : d.slowWarningMs));
   const slowCriticalMs = positiveMs('alerts.slowTaskMs.critical', slow.critical, Math.max(d.slowCriticalMs, slowWarningMs));
   if (slowCriticalMs < slowWarningMs) throw new InvalidOptionError('alerts.slowTaskMs.critical', `at least the warning threshold (${slowWarningMs})`, slowCriticalMs);
   let typeP95Ms: AlertThresholds['typeP95Ms'];

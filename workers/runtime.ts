@@ -101,8 +101,9 @@ async function probe(plant: string | undefined, look: string[]): Promise<ProbeRe
     g[CANARY_GLOBAL] = [...planted, plant];
     base.memory.set(CANARY_GLOBAL, plant);
   }
-  // One turn of the event loop before looking: anything another thread already
-  // sent us (a leak over a channel, say) is delivered first and so counts.
+  // One more turn of the event loop before looking, so messages that arrived
+  // with the look (a leak over a channel, say) are handled first. The prober
+  // also waits between planting and looking, for those still in flight.
   if (look.length > 0) await yieldToEventLoop();
   const heap = getHeapStatistics();
   const visible = visibleStrings();

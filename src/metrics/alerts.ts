@@ -102,13 +102,11 @@ export class AlertMonitor implements RunObserver {
 
   /** The periodic check: running tasks, per-type p95, failure windows and queue depth. */
   tick(nowMs: number, running: Iterable<RunningTask>, typeP95Ms: ReadonlyMap<string, number>, depth: number, capacity: number): void {
-    const seen = new Set<number>();
-    for (const task of running) {
-      seen.add(task.taskId);
-      this.onRunning(task);
-    }
-    // A task that ended without a recorded run (destroy, cancel before start) leaves no entry behind.
-    for (const taskId of this.slowLevel.keys()) if (!seen.has(taskId)) this.slowLevel.delete(taskId);
+    // A task's level is forgotten only when its run is recorded (onRun): a handler
+    // that has returned but whose outcome is not read yet is not "running" here,
+    // and forgetting it then would raise its alerts a second time. Every started
+    // run is recorded (on completion, or on agent exit), so nothing accumulates.
+    for (const task of running) this.onRunning(task);
     for (const [type, p95] of typeP95Ms) {
       const threshold = typeP95Threshold(type, this.t);
       if (threshold === undefined || p95 <= threshold) {

@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION, type ProbeReport } from '../protocol.js';
 import type { IsolationAgentReport, IsolationReport } from '../types.js';
 
 const PROBE_TIMEOUT_MS = 5_000;
+const LEAK_SETTLE_MS = 25;
 
 /**
  * The active cross-talk probe. Round one: every agent plants its own canary in
@@ -42,6 +43,10 @@ export class IsolationProber {
     const incs = [...this.supervisor.handles.values()].flatMap((h) => (h.inc?.state === 'ready' ? [h.inc] : []));
     const canaries = new Map(incs.map((inc) => [inc, `canary-${inc.agentId}-${randomUUID()}`]));
     await Promise.all(incs.map((inc) => this.ask(inc, canaries.get(inc), [])));
+    // Give a leak time to land before anyone looks: a message between agents
+    // (a BroadcastChannel, say) takes a few milliseconds to be delivered, and an
+    // agent answering the look at once could miss what it is about to hear.
+    await new Promise((resolve) => setTimeout(resolve, LEAK_SETTLE_MS));
     const all = [...canaries.values()];
     const reports = await Promise.all(incs.map((inc) => this.ask(inc, undefined, all)));
     const agents: IsolationAgentReport[] = incs.map((inc, i) => {
