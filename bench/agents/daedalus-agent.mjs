@@ -63,15 +63,15 @@ async function soak(payload, ctx) {
 /** The shared fault ops plus `hang` (a synchronous loop, no heartbeat) and `wait` (until cancelled). */
 async function daedalusFault(payload, ctx) {
   if (payload.op === 'hang') {
-    markStart(payload);
+    markStart(payload, ctx.workerData);
     for (;;);
   }
   if (payload.op === 'wait') {
-    markStart(payload);
+    markStart(payload, ctx.workerData);
     await aborted(ctx.signal);
     throw ctx.signal.reason;
   }
-  return fault(payload);
+  return fault(payload, ctx.workerData);
 }
 
 export default defineAgent({

@@ -46,19 +46,24 @@ export function stamp(payload) {
   return { i: payload.i, start, end: wallMs(), threadId };
 }
 
-/** Writes the wall clock (integer microseconds) into the caller's SharedArrayBuffer: "the fault starts now". */
-export function markStart(payload) {
-  if (payload.mark instanceof SharedArrayBuffer) Atomics.store(new BigInt64Array(payload.mark), 0, BigInt(Math.round(wallMs() * 1000)));
+/**
+ * Writes the wall clock (integer microseconds) into word `payload.slot` of the bench's marks
+ * (a SharedArrayBuffer): "the fault starts now". The marks come in the payload, or for
+ * daedalus in workerData (its payloads cannot carry a SharedArrayBuffer through the ring).
+ */
+export function markStart(payload, workerData) {
+  const marks = payload.marks ?? workerData?.marks;
+  if (marks instanceof SharedArrayBuffer) Atomics.store(new BigInt64Array(marks), payload.slot, BigInt(Math.round(wallMs() * 1000)));
 }
 
 /** Fault ops every library can run: `crash` exits the thread mid-task, `oom` fills the JS heap; else echo. */
-export function fault(payload) {
+export function fault(payload, workerData) {
   if (payload.op === 'crash') {
-    markStart(payload);
+    markStart(payload, workerData);
     process.exit(1);
   }
   if (payload.op === 'oom') {
-    markStart(payload);
+    markStart(payload, workerData);
     const hog = [];
     for (;;) hog.push(Array.from({ length: 1_000 }, (_, k) => ({ k, s: `item-${k}-${hog.length}` })));
   }

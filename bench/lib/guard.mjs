@@ -44,5 +44,6 @@ export function describeError(err) {
 export function errorLine(err) {
   const e = err instanceof Error ? describeError(err) : err;
   const cause = e.cause ? ` (cause ${e.cause.code ?? e.cause.name}: ${e.cause.message})` : '';
-  return `${e.code ?? e.name}: ${e.message}${cause}`;
+  const label = e.code ?? e.name;
+  return `${label === undefined ? '' : `${label}: `}${e.message}${cause}`;
 }

@@ -44,7 +44,8 @@ export function formatTable(results) {
         const s = figure.byLibrary[label];
         const failed = c.failures.filter((f) => f.library === label);
         let cell;
-        if (s !== undefined) cell = `${number(s.median, figure.digits)} (${number(s.min, figure.digits)}-${number(s.max, figure.digits)})`;
+        if (s !== undefined && s.values.length === 1) cell = number(s.median, figure.digits);
+        else if (s !== undefined) cell = `${number(s.median, figure.digits)} (${number(s.min, figure.digits)}-${number(s.max, figure.digits)})`;
         else if (failed.length > 0) cell = 'failed';
         else continue; // a figure this library has no value for (e.g. restart time of a peer)
         rows.push([`${c.suite}/${c.name}`, figure.label, label, cell, ...ratioCells(figure, label)]);
@@ -57,7 +58,8 @@ export function formatTable(results) {
   lines.push(...rendered);
   lines.push('');
   lines.push('vs daedalus = daedalus median / this row\'s median (so > 1 means daedalus is higher); "favours" names the better side');
-  lines.push(`for that figure (higher tasks/s, lower latency), "~ even" within ${EVEN * 100}%. Medians and min-max are across rounds.`);
+  lines.push(`for that figure (higher tasks/s, lower latency), "~ even" within ${EVEN * 100}%. Medians and min-max are across rounds${results.options.rounds === 1 ? ' (one round here: a single value)' : ''}.`);
+  for (const note of results.libraryNotes) lines.push(`note: ${note}`);
   if (results.abandonedPools > 0) lines.push(`WARNING: ${results.abandonedPools} pool(s) did not shut down and were abandoned`);
   if (results.loadAvgAfter1m > m.cpuCount * 0.5 || m.loadAvg['1m'] > m.cpuCount * 0.5) lines.push('WARNING: the machine was loaded (see load above): other processes competed for the cores');
   lines.push(`results: ${results.jsonPath}${results.charts.length ? ` (+ ${results.charts.length} benny files beside it)` : ''}`);

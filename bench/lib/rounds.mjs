@@ -66,6 +66,7 @@ function rotate(list, by) {
  *   contenders: [{ label, adapter, tuning }] (adapter may be absent for a pseudo-row, e.g. serial)
  *   unit(session, round) -> raw figures of one run (plain object)
  *   figures: [{ key, label, unit, better: 'higher' | 'lower' | 'none', pick(raw) -> number, digits }]
+ *   stopAfterTimeout  optional: after a contender times out, skip its later rounds of this case
  *   finish(rounds)   optional: derives figures that need the whole round (e.g. against a serial row)
  *   notes: [string]
  * Returns the case record: figures with median (min-max) per contender, the raw rounds, failures.
@@ -76,6 +77,12 @@ export async function runCase(ctx, spec) {
   for (let round = 1; round <= ctx.rounds; round++) {
     for (const contender of rotate(spec.contenders, round - 1)) {
       const what = `${spec.suite}/${spec.name} ${contender.label} round ${round}`;
+      if (spec.stopAfterTimeout && failures.some((f) => f.library === contender.label && f.timedOut)) {
+        // It lost a task once (e.g. never settles a crashed task); more rounds would only repeat the wait.
+        failures.push({ library: contender.label, round, phase: 'skipped', timedOut: false, error: { message: 'not run: timed out in an earlier round' } });
+        ctx.tick(what);
+        continue;
+      }
       const session = new Session(ctx, contender, what);
       const fail = (err) => failures.push({ library: contender.label, round, phase: session.phase, timedOut: err instanceof PhaseTimeout, error: describeError(err) });
       let raw;

@@ -1,0 +1,173 @@
+// daedalus-pool benchmark suites, with the peers (piscina, tinypool, workerpool, poolifier)
+// measured in the same process run.
+//
+//   node bench/run.mjs [--scope throughput|latency|busy-main|faults|all] [--agents N]
+//                      [--json out.json] [--quick] [--rounds N] [--only piscina,tinypool]
+//
+// Every case gives each library a fresh pool per round with the same agent count; library order
+// rotates every round; figures are medians with min-max across rounds, and ratios to daedalus.
+// Writes the results (machine, commit, options, every round's raw figures and HDR histograms)
+// to --json (default bench/results/bench-<time>.json) and benny's JSON and chart files for the
+// throughput cases beside it. --quick runs one round of small task counts: a smoke check that
+// the suites work (about a minute for all of them), not figures to quote.
+//
+// Programmatic use (the `daedalus bench` CLI):
+//   const { results, table } = await runBench({ scope, agents, quick, jsonPath, onProgress });
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LIBRARIES, loadAdapters } from './adapters/index.mjs';
+import { errorLine } from './lib/guard.mjs';
+import { loadAverage1m, machineStamp } from './lib/machine.mjs';
+import { writeBennyFiles } from './lib/benny.mjs';
+import { formatTable } from './lib/report.mjs';
+import { runCase } from './lib/rounds.mjs';
+
+export const SCOPES = Object.freeze(['throughput', 'latency', 'busy-main', 'faults']);
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+function usage(message) {
+  const error = new Error(message);
+  error.code = 'ERR_BENCH_USAGE';
+  return error;
+}
+
+function positiveInt(name, value, max) {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw usage(`${name}: expected an integer from 1 to ${max}, got ${JSON.stringify(value)} (${typeof value})`);
+  return value;
+}
+
+/**
+ * Runs the suites of `scope` and writes the results. Throws an error with code ERR_BENCH_USAGE
+ * for bad arguments, ERR_BENCH_NO_BUILD when dist/ is missing. A library failing a case does
+ * not throw: its rows say "failed" and `results.cases[].failures` says why.
+ */
+export async function runBench({ scope = 'all', agents, quick = false, jsonPath, onProgress, rounds, phaseTimeoutMs, libraries } = {}) {
+  if (scope !== 'all' && !SCOPES.includes(scope)) throw usage(`scope: expected one of ${[...SCOPES, 'all'].join(', ')}, got ${JSON.stringify(scope)}`);
+  positiveInt('agents', agents, 64);
+  positiveInt('rounds', rounds, 100);
+  positiveInt('phaseTimeoutMs', phaseTimeoutMs, 3_600_000);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw usage('onProgress: expected a function');
+  if (libraries !== undefined && !(Array.isArray(libraries) && libraries.every((n) => LIBRARIES.includes(n)))) {
+    throw usage(`libraries: expected a list of ${LIBRARIES.join(', ')}, got ${JSON.stringify(libraries)}`);
+  }
+
+  const startedAt = new Date();
+  const machine = machineStamp();
+  const { adapters, skipped } = await loadAdapters(libraries);
+  const file = resolve(jsonPath ?? `${RESULTS_DIR}bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const stem = file.replace(/\.json$/i, '');
+  mkdirSync(dirname(file), { recursive: true });
+
+  let done = 0;
+  let total = 1;
+  const ctx = {
+    quick: Boolean(quick),
+    agents,
+    // Quick is a smoke check: one round (min = max), small counts. Full runs take the median of three.
+    rounds: rounds ?? (quick ? 1 : 3),
+    adapters,
+    phaseTimeoutMs: phaseTimeoutMs ?? (quick ? 20_000 : 180_000),
+    // Closing a pool whose tasks have all settled takes milliseconds; a pool stuck in close is abandoned sooner.
+    closeTimeoutMs: Math.min(phaseTimeoutMs ?? Infinity, quick ? 5_000 : 15_000),
+    abandonedPools: 0,
+    tick(label) {
+      done++;
+      onProgress?.(Math.min(1, done / total), label);
+    },
+  };
+  const scopes = scope === 'all' ? SCOPES : [scope];
+  const plans = [];
+  for (const s of scopes) plans.push(...(await import(`./suites/${s}.mjs`)).plan(ctx));
+  total = plans.reduce((n, spec) => n + spec.contenders.length * ctx.rounds, 0);
+
+  const t0 = performance.now();
+  const cases = [];
+  const charts = [];
+  for (const spec of plans) {
+    const caseStart = performance.now();
+    const record = await runCase(ctx, spec);
+    record.durationSec = (performance.now() - caseStart) / 1000;
+    cases.push(record);
+    if (spec.bennyFigure !== undefined) charts.push(...writeBennyFiles(stem, record, spec.bennyFigure));
+  }
+  const results = {
+    benchmark: 'daedalus-pool peer suites',
+    schemaVersion: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    totalSec: (performance.now() - t0) / 1000,
+    machine,
+    loadAvgAfter1m: loadAverage1m(),
+    options: { scope, agents: agents ?? null, quick: ctx.quick, rounds: ctx.rounds, phaseTimeoutMs: ctx.phaseTimeoutMs, closeTimeoutMs: ctx.closeTimeoutMs, libraries: libraries ?? null },
+    libraries: Object.fromEntries([...adapters.values()].map((a) => [a.name, a.version ?? null])),
+    skipped,
+    abandonedPools: ctx.abandonedPools,
+    libraryNotes: [...adapters.values()].flatMap((a) => (a.anomalies?.() ?? []).map((text) => `${a.name}: ${text}`)),
+    jsonPath: relative(process.cwd(), file) || file,
+    charts: charts.map((p) => relative(process.cwd(), p) || p),
+    cases,
+  };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return { results, table: formatTable(results) };
+}
+
+// ---------------------------------------------------------------------------- script
+
+async function main() {
+  let args;
+  try {
+    ({ values: args } = parseArgs({
+      options: {
+        scope: { type: 'string', default: 'all' },
+        agents: { type: 'string' },
+        json: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`${err.message}\nusage: node bench/run.mjs [--scope ${[...SCOPES, 'all'].join('|')}] [--agents N] [--json out.json] [--quick] [--rounds N] [--only peer,...]`);
+    return 2;
+  }
+  if (args.help) {
+    const { readFileSync } = await import('node:fs');
+    console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+    return 0;
+  }
+  const toInt = (v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v);
+  const tty = process.stderr.isTTY;
+  let lastCase = '';
+  const onProgress = (fraction, label) => {
+    const pct = `${Math.round(fraction * 100)}`.padStart(3);
+    if (tty) process.stderr.write(`\r\x1b[2K[${pct}%] ${label}`);
+    else {
+      const c = label.split(' ')[0];
+      if (c !== lastCase) process.stderr.write(`[${pct}%] ${c}\n`);
+      lastCase = c;
+    }
+  };
+  try {
+    const { results, table } = await runBench({ scope: args.scope, agents: toInt(args.agents), quick: args.quick, jsonPath: args.json, rounds: toInt(args.rounds), libraries: args.only?.split(','), onProgress });
+    if (tty) process.stderr.write('\r\x1b[2K');
+    console.log(table);
+    const oursFailed = results.cases.some((c) => c.failures.some((f) => f.library.startsWith('daedalus')));
+    if (results.abandonedPools > 0) setTimeout(() => process.exit(oursFailed ? 1 : 0), 1_000).unref();
+    return oursFailed ? 1 : 0;
+  } catch (err) {
+    if (tty) process.stderr.write('\n');
+    console.error(`bench: ${errorLine(err)}`);
+    return err.code === 'ERR_BENCH_USAGE' ? 2 : 1;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main();
+}
