@@ -73,7 +73,7 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     phaseTimeoutMs: phaseTimeoutMs ?? (quick ? 20_000 : 180_000),
     // Closing a pool whose tasks have all settled takes milliseconds; a pool stuck in close is abandoned sooner.
     closeTimeoutMs: Math.min(phaseTimeoutMs ?? Infinity, quick ? 5_000 : 15_000),
-    abandonedPools: 0,
+    abandonedPools: [],
     tick(label) {
       done++;
       onProgress?.(Math.min(1, done / total), label);
@@ -159,7 +159,7 @@ async function main() {
     if (tty) process.stderr.write('\r\x1b[2K');
     console.log(table);
     const oursFailed = results.cases.some((c) => c.failures.some((f) => f.library.startsWith('daedalus')));
-    if (results.abandonedPools > 0) setTimeout(() => process.exit(oursFailed ? 1 : 0), 1_000).unref();
+    if (results.abandonedPools.length > 0) setTimeout(() => process.exit(oursFailed ? 1 : 0), 1_000).unref();
     return oursFailed ? 1 : 0;
   } catch (err) {
     if (tty) process.stderr.write('\n');

@@ -41,6 +41,7 @@ export function formatTable(results) {
     rows.push(['-'.repeat(4)]);
     for (const figure of c.figures) {
       for (const label of c.libraries) {
+        if (figure.only !== undefined && !figure.only.includes(label)) continue;
         const s = figure.byLibrary[label];
         const failed = c.failures.filter((f) => f.library === label);
         let cell;
@@ -60,7 +61,7 @@ export function formatTable(results) {
   lines.push('vs daedalus = daedalus median / this row\'s median (so > 1 means daedalus is higher); "favours" names the better side');
   lines.push(`for that figure (higher tasks/s, lower latency), "~ even" within ${EVEN * 100}%. Medians and min-max are across rounds${results.options.rounds === 1 ? ' (one round here: a single value)' : ''}.`);
   for (const note of results.libraryNotes) lines.push(`note: ${note}`);
-  if (results.abandonedPools > 0) lines.push(`WARNING: ${results.abandonedPools} pool(s) did not shut down and were abandoned`);
+  if (results.abandonedPools.length > 0) lines.push(`WARNING: ${results.abandonedPools.length} pool(s) would not shut down and were abandoned: ${results.abandonedPools.join('; ')}`);
   if (results.loadAvgAfter1m > m.cpuCount * 0.5 || m.loadAvg['1m'] > m.cpuCount * 0.5) lines.push('WARNING: the machine was loaded (see load above): other processes competed for the cores');
   lines.push(`results: ${results.jsonPath}${results.charts.length ? ` (+ ${results.charts.length} benny files beside it)` : ''}`);
   return lines.join('\n');

@@ -48,7 +48,7 @@ export class Session {
       try {
         await bounded(Promise.resolve().then(() => handle.destroy()), `${this.#what}: destroy after failure`, this.#ctx.closeTimeoutMs);
       } catch {
-        this.#ctx.abandonedPools++;
+        this.#ctx.abandonedPools.push(this.#what);
       }
     }
     this.#handles = [];
@@ -65,7 +65,8 @@ function rotate(list, by) {
  *   suite, name, description, params     where it belongs and what it measures (into the JSON)
  *   contenders: [{ label, adapter, tuning }] (adapter may be absent for a pseudo-row, e.g. serial)
  *   unit(session, round) -> raw figures of one run (plain object)
- *   figures: [{ key, label, unit, better: 'higher' | 'lower' | 'none', pick(raw) -> number, digits }]
+ *   figures: [{ key, label, unit, better: 'higher' | 'lower' | 'none', pick(raw) -> number, digits, only? }]
+ *            (`only`: the contenders the figure exists for, e.g. a daedalus event)
  *   stopAfterTimeout  optional: after a contender times out, skip its later rounds of this case
  *   finish(rounds)   optional: derives figures that need the whole round (e.g. against a serial row)
  *   notes: [string]

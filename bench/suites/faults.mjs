@@ -3,6 +3,8 @@
 // accuracy and throughput under the soak mix for daedalus (the peers have no hang watchdog,
 // no per-task deadline from handler start, and no failover to run the soak mix through).
 // Fault cases use one agent, so the task after a fault has to wait for the replacement.
+// Each fault's start is marked by the agent (wall clock into a SharedArrayBuffer), so detection
+// times run from the moment the fault began, not from submit.
 import { pause, wallMs, windowed } from '../lib/drive.mjs';
 import { contenders } from '../lib/rounds.mjs';
 import { percentile } from '../lib/stats.mjs';
@@ -73,7 +75,7 @@ function crashRestart(ctx) {
     contenders: contenders(ctx),
     stopAfterTimeout: true,
     notes: ['restart (spawn to ready) is daedalus\'s own agentRestarted.restartMs; FAULTS.md aims at p99 < 150 ms'],
-    figures: [ms('detectP50Ms', 'crash to rejection p50 (ms)'), ms('recoverP50Ms', 'crash to next result p50 (ms)'), ms('recoverP99Ms', 'crash to next result p99 (ms)'), ms('restartP99Ms', 'restart (spawn to ready) p99 (ms)')],
+    figures: [ms('detectP50Ms', 'crash to rejection p50 (ms)'), ms('recoverP50Ms', 'crash to next result p50 (ms)'), ms('recoverP99Ms', 'crash to next result p99 (ms)'), { ...ms('restartP99Ms', 'restart (spawn to ready) p99 (ms)'), only: ['daedalus'] }],
     async unit(session) {
       const marks = marksFor(session, samples);
       const handle = await session.open({ agents: 1, kind: 'fault', tuning: { maxAttempts: 1, ...marks.tuning } });
@@ -171,7 +173,7 @@ function timeoutAccuracy(ctx) {
     description: `a task waits (cooperatively) until cancelled, timeoutMs: ${TASK_TIMEOUT_MS}: rejection time minus handler start minus timeoutMs; ${samples} per round, one agent`,
     params: { agents: 1, samples, timeoutMs: TASK_TIMEOUT_MS },
     contenders: contenders(ctx, { peers: false }),
-    notes: ['daedalus only: no peer has a per-task deadline counted from handler start'],
+    notes: ['daedalus only: no peer has a per-task deadline counted from handler start', 'the deadline runs from assignment, a little before the handler\'s first line (the mark), so "late" can be slightly negative'],
     figures: [ms('lateP50Ms', 'late p50 (ms)', 'lower', 2), ms('lateP99Ms', 'late p99 (ms)', 'lower', 2), ms('lateMaxMs', 'late max (ms)', 'lower', 2)],
     async unit(session) {
       const marks = marksFor(session, samples);
