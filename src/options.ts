@@ -21,6 +21,7 @@ export const DEFAULTS = Object.freeze({
   slowestTasksKept: 100,
   eventJournalSize: 1_000,
   idleSpinUs: 0,
+  idleWait: 'async',
   alerts: Object.freeze({
     slowWarningMs: 30_000,
     slowCriticalMs: 60_000,
@@ -53,6 +54,7 @@ export interface ResolvedOptions {
   alerts: AlertThresholds;
   eventJournalSize: number;
   idleSpinUs: number;
+  idleWait: 'async' | 'block';
 }
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -122,6 +124,14 @@ function validateLogger(value: unknown): Logger {
   return l as unknown as Logger;
 }
 
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new InvalidOptionError(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+  return value as T;
+}
+
 function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
   const d = DEFAULTS.alerts;
   if (value === undefined) return { ...d };
@@ -184,6 +194,7 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     alerts: validateAlerts(options.alerts),
     eventJournalSize: int('eventJournalSize', options.eventJournalSize, DEFAULTS.eventJournalSize, 0, 1_000_000),
     idleSpinUs: int('idleSpinUs', options.idleSpinUs, DEFAULTS.idleSpinUs, 0, 1_000_000),
+    idleWait: oneOf('idleWait', options.idleWait, ['async', 'block'] as const, DEFAULTS.idleWait),
   };
 }
 

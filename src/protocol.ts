@@ -21,6 +21,7 @@ export interface AgentBoot {
   agingIntervalMs: number;
   heartbeatIntervalMs: number;
   idleSpinUs: number;
+  idleWait: 'async' | 'block';
   userData: unknown;
 }
 

@@ -56,6 +56,12 @@ export interface PoolOptions {
   eventJournalSize?: number;
   /** Opt-in low-latency mode: an idle agent polls for work this many microseconds before it sleeps. Default 0. */
   idleSpinUs?: number;
+  /**
+   * How an idle agent sleeps. 'async' (default): Atomics.waitAsync, its event loop
+   * stays live. 'block': Atomics.wait, a faster wake-up, but the agent's timers and
+   * I/O only get a turn every 20 ms while it is idle (piscina's default trade-off).
+   */
+  idleWait?: 'async' | 'block';
 }
 
 export interface AlertOptions {

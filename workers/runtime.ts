@@ -40,6 +40,8 @@ import { isAgentDefinition, isTransfer, type AgentDefinition, type Handler, type
 import { RunningTaskContext, makeLog, post } from './task-context.js';
 
 const boot = workerData as AgentBoot;
+/** With idleWait 'block': how long an idle agent's timers and I/O may wait for a turn. */
+const IDLE_SLICE_MS = 20;
 const queue = new SharedQueue(boot.region);
 const block = new ControlBlock(queue.words, queue.times, queue.layout, boot.block);
 const inlineBytes = queue.layout.inlineBytes;
@@ -262,6 +264,20 @@ function claimWhileAwake(): number {
   return slot;
 }
 
+/**
+ * idleWait 'block': sleep in Atomics.wait, a futex wake-up, several times
+ * cheaper than resolving a waitAsync promise through the event loop. The
+ * thread is blocked, so every IDLE_SLICE_MS the event loop gets one turn for
+ * timers and I/O. A ring during that turn moves the doorbell past `seen`, so the
+ * next wait returns at once; control messages ring too (C_MAIL).
+ */
+async function blockOnDoorbell(doorbell: number, seen: number): Promise<void> {
+  while (Atomics.wait(queue.words, doorbell, seen, IDLE_SLICE_MS) === 'timed-out') {
+    await yieldToEventLoop();
+    if (stopping) return;
+  }
+}
+
 async function loop(): Promise<void> {
   const doorbell = block.doorbellIndex();
   while (!stopping) {
@@ -292,9 +308,12 @@ async function loop(): Promise<void> {
       await runSlot(late);
       continue;
     }
-    // waitAsync, not wait: the event loop keeps running (messages, heartbeat timer).
-    const waited = Atomics.waitAsync(queue.words, doorbell, seen);
-    if (waited.async) await waited.value;
+    if (boot.idleWait === 'block') await blockOnDoorbell(doorbell, seen);
+    else {
+      // waitAsync: the event loop keeps running (messages, timers, I/O) while idle.
+      const waited = Atomics.waitAsync(queue.words, doorbell, seen);
+      if (waited.async) await waited.value;
+    }
     block.store(C_STATE, AgentState.ACTIVE);
     if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
   }

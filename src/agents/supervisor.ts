@@ -112,6 +112,7 @@ export class Supervisor implements IncarnationListener {
         agingIntervalMs: options.agingIntervalMs,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         idleSpinUs: options.idleSpinUs,
+        idleWait: options.idleWait,
         userData: options.workerData,
       },
       options.resourceLimits,
