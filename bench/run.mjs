@@ -28,6 +28,12 @@ import { runCase } from './lib/rounds.mjs';
 export const SCOPES = Object.freeze(['throughput', 'latency', 'busy-main', 'faults']);
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
+/** A path relative to the working directory when it lies inside it, else absolute. */
+function shortPath(path) {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
 function usage(message) {
   const error = new Error(message);
   error.code = 'ERR_BENCH_USAGE';
@@ -107,8 +113,8 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     skipped,
     abandonedPools: ctx.abandonedPools,
     libraryNotes: [...adapters.values()].flatMap((a) => (a.anomalies?.() ?? []).map((text) => `${a.name}: ${text}`)),
-    jsonPath: relative(process.cwd(), file) || file,
-    charts: charts.map((p) => relative(process.cwd(), p) || p),
+    jsonPath: shortPath(file),
+    charts: charts.map(shortPath),
     cases,
   };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -26,11 +26,15 @@ const percentileFigures = (prefix = '') => [
   { key: 'maxUs', label: `${prefix}max (us)`, unit: 'us', better: 'lower', pick: (r) => r.maxUs, digits: 0 },
 ];
 
-/** The pool's own view, for daedalus rows: what it measured beside what the bench measured. */
+/**
+ * The pool's own view, for daedalus rows: what it measured beside what the bench measured,
+ * with its encoded HDR histograms when the build has exportHistograms().
+ */
 function poolReport(session, handle) {
   if (session.contender.adapter?.name !== 'daedalus') return {};
   const m = handle.pool.metrics();
-  return { poolReported: { assignmentLatencyMs: m.assignmentLatencyMs, runTimeMs: m.runTimeMs } };
+  const histograms = typeof handle.pool.exportHistograms === 'function' ? handle.pool.exportHistograms() : undefined;
+  return { poolReported: { assignmentLatencyMs: m.assignmentLatencyMs, runTimeMs: m.runTimeMs, endToEndMs: m.endToEndMs, histograms } };
 }
 
 function idleRoundTrip(ctx) {
