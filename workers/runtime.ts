@@ -206,9 +206,12 @@ function finish(slot: number, taskId: number, ok: boolean, value: unknown): void
     try {
       encoded = encode(ok ? value : toWireError(value));
     } catch (error) {
-      ok = false;
-      value = new DataCloneError('result', error);
-      encoded = encode(toWireError(value));
+      // A result holding a SharedArrayBuffer cannot go through v8.serialize but can be
+      // posted (shared, not copied); only a value postMessage refuses too is an error.
+      if (!ok) {
+        value = new DataCloneError('result', error);
+        encoded = encode(toWireError(value));
+      }
     }
   }
   if (encoded !== undefined && encoded.length <= inlineBytes) {

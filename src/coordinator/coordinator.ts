@@ -81,9 +81,15 @@ export class Coordinator implements SupervisorHooks {
       try {
         encoded = encode([payload, traceId]);
       } catch (error) {
-        throw new DataCloneError('payload', error);
+        // v8.serialize cannot write a SharedArrayBuffer; postMessage shares one. Such a
+        // payload travels by message; one that neither can clone is refused here, at once.
+        try {
+          structuredClone(payload);
+        } catch {
+          throw new DataCloneError('payload', error);
+        }
       }
-      if (encoded.length > this.options.inlinePayloadBytes) encoded = undefined;
+      if (encoded !== undefined && encoded.length > this.options.inlinePayloadBytes) encoded = undefined;
     }
     const task = new TaskRecord(++this.seq, traceId, opts, payload, nowMs());
     task.encoded = encoded;

@@ -106,8 +106,11 @@ export class Placement {
     let awake = 0;
     for (const handle of this.supervisor.handles.values()) {
       // An agent asleep on a full completion ring cannot take the task; the drain wakes it.
-      const block = handle.inc?.block;
-      if (handle.inc?.state !== 'ready' || block === undefined || handle.retiring || block.completionRoom() === 0) continue;
+      // 'starting' too: an agent loops as soon as it has posted 'ready', so it may be
+      // asleep before that message is handled here, and nothing else would wake it.
+      const inc = handle.inc;
+      const block = inc?.block;
+      if ((inc?.state !== 'ready' && inc?.state !== 'starting') || block === undefined || handle.retiring || block.completionRoom() === 0) continue;
       const state = block.state;
       if (state === AgentState.WAITING) {
         sleeper = handle;
