@@ -1,22 +1,12 @@
 // Latency suites (HDR histograms in microseconds): idle round trip, assignment latency with 1
 // and with 100 tasks outstanding (fairness against the queue-wait floor), and the idle gap an
 // agent leaves between one task and the next while work waits.
-import { readFileSync } from 'node:fs';
 import { expectIndex, wallMs, windowed } from '../lib/drive.mjs';
 import { contenders } from '../lib/rounds.mjs';
 import { closeHistogram, median, recordUs, usHistogram } from '../lib/stats.mjs';
 
 const SUITE = 'latency';
-const SPIN_US = 50;
-
-/** Whether the built pool knows the low-latency option (an older build ignores unknown options). */
-function buildKnowsIdleSpin() {
-  try {
-    return readFileSync(new URL('../../dist/src/options.js', import.meta.url), 'utf8').includes('idleSpinUs');
-  } catch {
-    return false;
-  }
-}
+const SPIN_US = 300;
 
 const percentileFigures = (prefix = '') => [
   { key: 'p50Us', label: `${prefix}p50 (us)`, unit: 'us', better: 'lower', pick: (r) => r.p50Us, digits: 0 },
@@ -41,14 +31,21 @@ function idleRoundTrip(ctx) {
   const agents = ctx.agents ?? 2;
   const trips = ctx.quick ? 300 : 5_000;
   const warmup = ctx.quick ? 50 : 500;
-  const spinKnown = buildKnowsIdleSpin();
   return {
     suite: SUITE,
     name: 'idle-round-trip',
     description: `one no-op task in flight at a time: ${trips} sequential round trips (submit to result, main-thread clock) after ${warmup} untimed, ${agents} agent(s)`,
-    params: { trips, warmup, agents, idleSpinUs: SPIN_US, idleSpinUsInBuild: spinKnown },
-    contenders: contenders(ctx, { variants: [{ label: 'daedalus spin', tuning: { idleSpinUs: SPIN_US } }] }),
-    notes: [`"daedalus spin" is daedalus with idleSpinUs: ${SPIN_US} (an idle agent polls this long before it sleeps)${spinKnown ? '' : '; this build does not know the option yet, so the row measures the default mode'}`],
+    params: { trips, warmup, agents, idleSpinUs: SPIN_US },
+    contenders: contenders(ctx, {
+      variants: [
+        { label: 'daedalus block', tuning: { idleWait: 'block' } },
+        { label: 'daedalus spin', tuning: { idleWait: 'block', idleSpinUs: SPIN_US } },
+      ],
+    }),
+    notes: [
+      '"daedalus block" is daedalus with idleWait: \'block\' (idle agents sleep in Atomics.wait, like piscina\'s default)',
+      `"daedalus spin" adds idleSpinUs: ${SPIN_US} (an idle agent polls this long before it sleeps): the opt-in low-latency mode`,
+    ],
     figures: percentileFigures(),
     async unit(session) {
       const handle = await session.open({ agents, kind: 'noop' });
