@@ -232,6 +232,20 @@ export function createCounters(keys = 64) {
       }
     },
     /**
+     * Blocks THIS thread (Atomics.wait) until the handler for `key` has started
+     * (field K_STARTED) or finished (K_FINISHED) once. Only for forcing an order
+     * on purpose: while the test's thread is blocked, the coordinator cannot run,
+     * so the agent's messages and completions queue up unhandled.
+     */
+    blockUntil(key, field, timeoutMs = 30_000) {
+      const index = keyWord(key, field);
+      const deadline = Date.now() + timeoutMs;
+      while (Atomics.load(words, index) === 0) {
+        if (Date.now() > deadline) throw new Error(`counters: blocked ${timeoutMs} ms for key ${key} field ${field}`);
+        Atomics.wait(words, index, 0, 1_000);
+      }
+    },
+    /**
      * Blocks THIS thread (Atomics.wait) until words[afterReply(key)] >= n. Only for
      * building a race on purpose: while the test's thread is blocked, the pool's
      * coordinator cannot run either, so whatever the agent sends meanwhile waits in line.

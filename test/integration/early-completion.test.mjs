@@ -12,22 +12,13 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { CoordinationPool } from '../../dist/src/index.js';
-import { FAULT_AGENT, Words, createCounters, keyWord, withTimeout } from '../helpers.mjs';
+import { FAULT_AGENT, Words, createCounters, withTimeout } from '../helpers.mjs';
 
 let pool;
 afterEach(async () => {
   await pool?.destroy();
   pool = undefined;
 });
-
-function blockUntilStarted(counters, key) {
-  const index = keyWord(key, Words.K_STARTED);
-  const deadline = Date.now() + 30_000;
-  while (Atomics.load(counters.words, index) === 0) {
-    if (Date.now() > deadline) throw new Error(`task ${key} never started on the new agent`);
-    Atomics.wait(counters.words, index, 0, 1_000);
-  }
-}
 
 test('a task finished by an agent whose ready message is still in flight settles', async () => {
   for (let round = 0; round < 6; round++) {
@@ -40,7 +31,7 @@ test('a task finished by an agent whose ready message is still in flight settles
     const first = pool.submit({ op: 'echo', key: 1, value: 'first' });
     const second = pool.submit({ op: 'echo', gate: 1, key: 2, value: 'second' });
     const spawned = pool.spawnAgent();
-    blockUntilStarted(counters, 2);
+    counters.blockUntil(2, Words.K_STARTED);
     // The second task is still gated: nothing else from the new agent can wake the drain.
     await expect(withTimeout(first.result, 10_000, `round ${round}: first task`)).resolves.toMatchObject({ value: 'first' });
     expect((await spawned).generation).toBe(1);

@@ -13,22 +13,13 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { CoordinationPool } from '../../dist/src/index.js';
-import { FAULT_AGENT, Words, createCounters, keyWord, withTimeout } from '../helpers.mjs';
+import { FAULT_AGENT, Words, createCounters, withTimeout } from '../helpers.mjs';
 
 let pool;
 afterEach(async () => {
   await pool?.destroy();
   pool = undefined;
 });
-
-function blockUntilFinished(counters, key) {
-  const index = keyWord(key, Words.K_FINISHED);
-  const deadline = Date.now() + 30_000;
-  while (Atomics.load(counters.words, index) === 0) {
-    if (Date.now() > deadline) throw new Error(`task ${key} never finished on the new agent`);
-    Atomics.wait(counters.words, index, 0, 1_000);
-  }
-}
 
 test('a task submitted while a new agent sleeps before its ready is handled still runs', async () => {
   let reachedWindow = 0;
@@ -41,7 +32,7 @@ test('a task submitted while a new agent sleeps before its ready is handled stil
     await counters.waitForStarted(0);
     const first = pool.submit({ op: 'echo', key: 1, value: 'first' });
     const spawned = pool.spawnAgent();
-    blockUntilFinished(counters, 1);
+    counters.blockUntil(1, Words.K_FINISHED);
     await withTimeout(first.result, 10_000, `round ${round}: first task`);
     if (pool.listAgents().find((a) => a.agentId === 2)?.status === 'starting') reachedWindow++;
     const second = pool.submit({ op: 'echo', key: 2, value: 'second' });
