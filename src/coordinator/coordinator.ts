@@ -118,7 +118,7 @@ export class Coordinator implements SupervisorHooks {
     this.metrics.recordSettled(status, task.type, task.agentId, task.queuedAt, task.finishedAt ?? 0);
     this.tasks.settled(task);
     if (this.tasks.pending.size === 0) this.waiters.notifyIdle();
-    this.waiters.checkSize(this.queueDepth());
+    if (this.waiters.watchingSize) this.waiters.checkSize(this.queueDepth());
     if (!this.events.wants(status === 'completed' ? 'taskCompleted' : status === 'failed' ? 'taskFailed' : 'taskCancelled')) return;
     const ref = { taskId: task.id, traceId: task.traceId, type: task.type };
     if (status === 'completed') {
@@ -146,7 +146,7 @@ export class Coordinator implements SupervisorHooks {
       this.drainIncarnation(handle, inc);
     }
     this.placement.placeDirect();
-    this.waiters.checkSize(this.queueDepth());
+    if (this.waiters.watchingSize) this.waiters.checkSize(this.queueDepth());
   }
 
   /** Tasks waiting for an agent: in the rings, held, or handed to an agent's mailbox and not yet claimed. */

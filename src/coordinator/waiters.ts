@@ -25,6 +25,11 @@ export class Waiters {
     return new Promise((resolve) => this.bySize.push({ below, resolve }));
   }
 
+  /** Anyone waiting on the queue size: lets the hot path skip computing it. */
+  get watchingSize(): boolean {
+    return this.bySize.length > 0;
+  }
+
   checkSize(depth: number): void {
     if (this.bySize.length === 0) return;
     const still: typeof this.bySize = [];
