@@ -62,8 +62,9 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
   }
 
   const startedAt = new Date();
-  const machine = machineStamp();
+  // Adapters first: loading daedalus is what reports a missing build (ERR_BENCH_NO_BUILD).
   const { adapters, skipped } = await loadAdapters(libraries);
+  const machine = await machineStamp();
   const file = resolve(jsonPath ?? `${RESULTS_DIR}bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const stem = file.replace(/\.json$/i, '');
   mkdirSync(dirname(file), { recursive: true });

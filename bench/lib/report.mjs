@@ -32,7 +32,7 @@ export function formatTable(results) {
   const m = results.machine;
   const lines = [];
   lines.push(`daedalus-pool peer benchmark${results.options.quick ? ' (QUICK run: small task counts, for a smoke check, not for claims)' : ''}`);
-  lines.push(`node ${m.node}, ${m.cpuModel} x ${m.cpuCount}, load ${m.loadAvg['1m'].toFixed(2)} before / ${results.loadAvgAfter1m.toFixed(2)} after, commit ${m.gitCommit ? m.gitCommit.slice(0, 10) + (m.gitDirty ? ' (dirty)' : '') : 'none'}, ${results.startedAt}`);
+  lines.push(`node ${m.node}, ${m.cpuModel} x ${m.cpuCount}, load ${m.loadAvg['1m'].toFixed(2)} before / ${results.loadAvgAfter1m.toFixed(2)} after, commit ${m.commit ? m.commit.slice(0, 10) + (m.dirty ? ' (dirty)' : '') : 'none'}, ${results.startedAt}`);
   lines.push(`libraries: ${Object.entries(results.libraries).map(([n, v]) => `${n} ${v ?? '?'}`).join(', ')}${results.skipped.length ? `; skipped: ${results.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}`);
   lines.push(`${results.options.rounds} round(s) per case, a fresh pool per library per round, library order rotated every round; ${results.totalSec.toFixed(0)} s in all`);
   lines.push('');

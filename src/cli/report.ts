@@ -4,31 +4,16 @@
  * Latencies are in milliseconds (`...Ms`); the encoded histograms hold
  * microseconds, as their `unit` says.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LatencySummary } from '../index.js';
 import { percentileChartSvg, type ChartSeries } from './chart.js';
 import type { Check, Thresholds } from './checks.js';
 import type { RunResult } from './gate-runner.js';
+import { machineStamp, type MachineStamp } from './machine.js';
 import type { Workload } from './workload.js';
 
 export const REPORT_SCHEMA = 'daedalus-gate-report/1';
-
-export interface MachineStamp {
-  node: string;
-  v8: string;
-  platform: string;
-  arch: string;
-  osRelease: string;
-  cpuModel: string;
-  cpuCount: number;
-  availableParallelism: number;
-  totalMemoryBytes: number;
-  /** `git rev-parse HEAD` in the working directory, when it is a git checkout. */
-  commit: string | undefined;
-}
 
 type Percentiles = Pick<LatencySummary, 'count' | 'p50' | 'p90' | 'p99'>;
 
@@ -56,31 +41,6 @@ export interface GateReport {
   };
   histograms: RunResult['histograms'];
   chart: string;
-}
-
-function gitCommit(): string | undefined {
-  try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 });
-    return /^[0-9a-f]{40}$/.test(out.trim()) ? out.trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function machineStamp(): MachineStamp {
-  const cpus = os.cpus();
-  return {
-    node: process.version,
-    v8: process.versions.v8,
-    platform: process.platform,
-    arch: process.arch,
-    osRelease: os.release(),
-    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    cpuCount: cpus.length,
-    availableParallelism: os.availableParallelism(),
-    totalMemoryBytes: os.totalmem(),
-    commit: gitCommit(),
-  };
 }
 
 function pick(s: LatencySummary): Percentiles {

@@ -75,8 +75,11 @@ export class AlertMonitor implements RunObserver {
 
   /** A run ended: alert if it was slow and the periodic check had not caught it yet. */
   onRun(entry: BottleneckEntry): void {
-    this.onRunning({ taskId: entry.taskId, traceId: entry.traceId, type: entry.type, agentId: entry.agentId, runningMs: entry.runMs });
-    this.slowLevel.delete(entry.taskId);
+    // Runs for every task: build nothing unless the run was slow or the task had alerted.
+    if (entry.runMs > this.t.slowWarningMs) {
+      this.onRunning({ taskId: entry.taskId, traceId: entry.traceId, type: entry.type, agentId: entry.agentId, runningMs: entry.runMs });
+    }
+    if (this.slowLevel.size > 0) this.slowLevel.delete(entry.taskId);
   }
 
   onAttemptFailed(agentId: number, atMs: number): void {
