@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // The raw shared-memory layout (word offsets, state numbers) is read only by the
+    // ring modules and the agent runtime; everything else goes through their typed views.
+    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['src/ring/**', 'workers/runtime.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/ring/layout.js', '**/ring/layout'], message: 'Raw layout words stay in src/ring/ and workers/runtime.ts: use SlotTable, ControlBlock or SharedQueue.' }],
+      }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: {

@@ -1,38 +1,44 @@
-import type { TypedEmitter } from './events.js';
+import type { EventBus } from './bus.js';
+import type { Clock, TimerHandle } from './clock.js';
 import type { DependencyCheck } from './types.js';
+
+export interface DependencyParts {
+  bus: EventBus;
+  clock: Clock;
+  checks: Record<string, Required<DependencyCheck>>;
+  requires: Record<string, readonly string[]>;
+}
 
 /**
  * Periodic health checks of external dependencies. A check that throws,
  * rejects or returns false counts as down; one still running when the next is
  * due is not started twice. A name with no check counts as always up.
+ * Changes go out on the bus (dependencyUp, dependencyDown); placement listens.
  */
 export class DependencyMonitor {
   private readonly up = new Map<string, boolean>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: TimerHandle[] = [];
   private readonly inFlight = new Set<string>();
   private stopped = false;
+  private readonly checks: Record<string, Required<DependencyCheck>>;
+  private readonly requires: Record<string, readonly string[]>;
 
-  constructor(
-    private readonly checks: Record<string, Required<DependencyCheck>>,
-    private readonly requires: Record<string, readonly string[]>,
-    private readonly events: TypedEmitter,
-    private readonly onChange: (name: string, up: boolean) => void,
-  ) {
-    for (const name of Object.keys(checks)) this.up.set(name, true);
+  constructor(private readonly parts: DependencyParts) {
+    this.checks = parts.checks;
+    this.requires = parts.requires;
+    for (const name of Object.keys(this.checks)) this.up.set(name, true);
   }
 
   start(): void {
     for (const [name, dep] of Object.entries(this.checks)) {
       void this.run(name, dep);
-      const timer = setInterval(() => void this.run(name, dep), dep.intervalMs);
-      timer.unref();
-      this.timers.push(timer);
+      this.timers.push(this.parts.clock.setInterval(() => void this.run(name, dep), dep.intervalMs));
     }
   }
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) this.parts.clock.clear(t);
   }
 
   /** The required dependencies of a task type that are down right now. */
@@ -58,8 +64,7 @@ export class DependencyMonitor {
     this.inFlight.delete(name);
     if (this.stopped || this.up.get(name) === isUp) return;
     this.up.set(name, isUp);
-    if (isUp) this.events.emit('dependencyUp', { name });
-    else this.events.emit('dependencyDown', { name, error });
-    this.onChange(name, isUp);
+    if (isUp) this.parts.bus.emit('dependencyUp', { name });
+    else this.parts.bus.emit('dependencyDown', { name, error });
   }
 }

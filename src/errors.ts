@@ -19,6 +19,7 @@ export const ErrorCodes = Object.freeze({
   INVALID_OPTION: 'ERR_INVALID_OPTION',
   DATA_CLONE: 'ERR_DATA_CLONE',
   AGENT_INIT: 'ERR_AGENT_INIT',
+  START_TIMEOUT: 'ERR_START_TIMEOUT',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -120,14 +121,21 @@ export class AgentHungError extends PoolError {
 }
 
 export class DataCloneError extends PoolError {
-  constructor(what: 'payload' | 'result', cause: unknown) {
-    super(ErrorCodes.DATA_CLONE, `The task ${what} cannot cross the thread boundary`, { cause });
+  constructor(what: 'payload' | 'result' | 'workerData', cause: unknown) {
+    super(ErrorCodes.DATA_CLONE, what === 'workerData' ? 'workerData cannot be cloned to the agents' : `The task ${what} cannot cross the thread boundary`, { cause });
   }
 }
 
 export class AgentInitError extends PoolError {
   constructor(cause: unknown) {
     super(ErrorCodes.AGENT_INIT, 'Agent module failed to load or its setup() threw', { cause });
+  }
+}
+
+/** An agent's module load and setup() did not finish within startTimeoutMs. */
+export class StartTimeoutError extends PoolError {
+  constructor(readonly startTimeoutMs: number) {
+    super(ErrorCodes.START_TIMEOUT, `The agent did not finish loading and setup() within ${startTimeoutMs} ms`);
   }
 }
 
@@ -172,17 +180,52 @@ export interface WireError {
 
 const SKIP_FIELDS = new Set(['name', 'message', 'stack', 'code', 'cause']);
 
+/**
+ * The wire form of anything a handler threw. It never throws itself: a thrown
+ * value with a hostile `toString`, an error whose `message` or `stack` getter
+ * throws, or fields that cannot be cloned still become a readable error, so a
+ * task fails once with a TaskFailedError instead of taking its agent down.
+ */
 export function toWireError(error: unknown, depth = 0): WireError {
-  if (!(error instanceof Error)) {
-    return { name: 'Error', message: String(error), stack: undefined, code: undefined, fields: { thrown: cloneable(error) }, cause: undefined };
+  if (!(safely(() => error instanceof Error, false))) {
+    return { name: 'Error', message: safeText(error, 'a thrown value that cannot be turned into text'), stack: undefined, code: undefined, fields: { thrown: cloneable(error) }, cause: undefined };
   }
+  const e = error as Error & Record<string, unknown>;
   const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(error)) {
+  for (const key of safely(() => Object.keys(e), [] as string[])) {
     if (SKIP_FIELDS.has(key)) continue;
-    fields[key] = cloneable((error as unknown as Record<string, unknown>)[key]);
+    fields[key] = cloneable(safely(() => e[key], undefined));
   }
-  const cause = depth < 4 && error.cause !== undefined ? toWireError(error.cause, depth + 1) : undefined;
-  return { name: error.name, message: error.message, stack: error.stack, code: (error as { code?: unknown }).code, fields, cause };
+  const causeValue = safely(() => e.cause, undefined);
+  const cause = depth < 4 && causeValue !== undefined ? toWireError(causeValue, depth + 1) : undefined;
+  const name = safely(() => e.name, 'Error');
+  const message = safely(() => e.message, undefined);
+  const stack = safely(() => e.stack, undefined);
+  const code = safely(() => e.code, undefined);
+  return {
+    name: typeof name === 'string' ? name : 'Error',
+    message: typeof message === 'string' ? message : safeText(message, 'an error whose message cannot be read'),
+    stack: typeof stack === 'string' ? stack : undefined,
+    code: cloneable(code),
+    fields,
+    cause,
+  };
+}
+
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+function safeText(value: unknown, fallback: string): string {
+  try {
+    return String(value);
+  } catch {
+    return fallback;
+  }
 }
 
 function cloneable(value: unknown): unknown {
@@ -190,7 +233,7 @@ function cloneable(value: unknown): unknown {
     structuredClone(value);
     return value;
   } catch {
-    return String(value);
+    return safeText(value, '(a value that cannot be cloned or printed)');
   }
 }
 

@@ -1,79 +1,22 @@
 import { EventEmitter } from 'node:events';
-import type { Alert, MetricsWindow } from './types.js';
+import type { BusSubscriber, EventBus } from './bus.js';
+import type { PoolEventMap, PoolEventName } from './event-map.js';
 
-/** Every event the pool emits; payloads are plain objects, safe to log. */
-export const PoolEvents = Object.freeze({
-  taskQueued: 'taskQueued',
-  taskStarted: 'taskStarted',
-  taskCompleted: 'taskCompleted',
-  taskFailed: 'taskFailed',
-  taskCancelled: 'taskCancelled',
-  taskRetried: 'taskRetried',
-  taskHeld: 'taskHeld',
-  taskReleased: 'taskReleased',
-  agentSpawned: 'agentSpawned',
-  agentReady: 'agentReady',
-  agentExited: 'agentExited',
-  agentError: 'agentError',
-  agentRestarted: 'agentRestarted',
-  agentHung: 'agentHung',
-  dependencyDown: 'dependencyDown',
-  dependencyUp: 'dependencyUp',
-  degraded: 'degraded',
-  recovered: 'recovered',
-  drained: 'drained',
-  alert: 'alert',
-  metricsReset: 'metricsReset',
-} as const);
+export { PoolEvents, TRACE_EVENTS, type PoolEventMap, type PoolEventName } from './event-map.js';
 
 /**
- * A task's routine steps: built only when someone listens (a listener, or a
- * logger, which logs them at debug). The journal does not keep them: at tens of
- * thousands a second they would push everything else out of it within
- * milliseconds, and keeping their payloads alive costs the hot path GC time.
+ * The public side of the pool's events: an EventEmitter whose `on`/`once`/`off`
+ * are checked against PoolEventMap. It subscribes to the internal bus and
+ * calls each listener on its own, so one listener that throws neither stops
+ * the others nor reaches the part of the pool that published the event (the
+ * bus reports it as a process warning, code ERR_LISTENER_THREW).
  */
-export const TRACE_EVENTS: ReadonlySet<string> = new Set([PoolEvents.taskQueued, PoolEvents.taskStarted, PoolEvents.taskCompleted]);
+export class TypedEmitter extends EventEmitter implements BusSubscriber {
+  constructor(protected readonly bus: EventBus) {
+    super();
+    bus.subscribe(this);
+  }
 
-interface TaskRef {
-  taskId: number;
-  traceId: string;
-  type: string;
-}
-
-interface AgentRef {
-  agentId: number;
-  generation: number;
-}
-
-export interface PoolEventMap {
-  taskQueued: TaskRef & { priority: number };
-  taskStarted: TaskRef & { agentId: number; attempt: number; startedAt: number; assignmentLatencyMs: number };
-  taskCompleted: TaskRef & { agentId: number; attempt: number; runMs: number; assignmentLatencyMs: number };
-  taskFailed: TaskRef & { agentId: number | undefined; attempt: number; error: Error; attempts: number };
-  taskCancelled: TaskRef & { reason: unknown };
-  /** agentId (= fromAgentId) is the agent the failed try ran on; attempt is the try about to start. */
-  taskRetried: TaskRef & { agentId: number; attempt: number; fromAgentId: number; error: Error };
-  taskHeld: TaskRef & { dependencies: string[] };
-  taskReleased: TaskRef;
-  agentSpawned: AgentRef & { threadId: number };
-  agentReady: AgentRef & { threadId: number; contextId: string; startMs: number };
-  agentExited: AgentRef & { exitCode: number; reason: string };
-  agentError: AgentRef & { error: Error };
-  agentRestarted: AgentRef & { restartMs: number };
-  agentHung: AgentRef & { silentMs: number; taskId: number | undefined; traceId: string | undefined };
-  dependencyDown: { name: string; error: Error | undefined };
-  dependencyUp: { name: string };
-  degraded: { consecutiveStartFailures: number; error: Error | undefined };
-  recovered: Record<string, never>;
-  drained: Record<string, never>;
-  alert: Alert;
-  metricsReset: { previousWindow: MetricsWindow };
-}
-
-export type PoolEventName = keyof PoolEventMap;
-
-/** EventEmitter whose `on`/`once`/`emit` are checked against PoolEventMap. */
-export class TypedEmitter extends EventEmitter {
   override on<K extends PoolEventName>(name: K, listener: (payload: PoolEventMap[K]) => void): this {
     return super.on(name, listener);
   }
@@ -86,12 +29,25 @@ export class TypedEmitter extends EventEmitter {
     return super.off(name, listener);
   }
 
-  override emit<K extends PoolEventName>(name: K, payload: PoolEventMap[K]): boolean {
-    return super.emit(name, payload);
-  }
-
-  /** Whether an event would reach anyone; lets hot paths skip building payloads nobody reads. */
+  /** Whether an event would reach a listener of this emitter. */
   wants(name: PoolEventName): boolean {
     return this.listenerCount(name) > 0;
+  }
+
+  deliver<K extends PoolEventName>(name: K, payload: PoolEventMap[K]): void {
+    this.emit(name, payload);
+  }
+
+  /** Calls each listener on its own: one that throws is reported and the rest still run. */
+  override emit<K extends PoolEventName>(name: K, payload: PoolEventMap[K]): boolean {
+    const listeners = this.rawListeners(name) as ((p: PoolEventMap[K]) => void)[];
+    for (const listener of listeners) {
+      try {
+        listener.call(this, payload);
+      } catch (error) {
+        this.bus.reportCallbackError('ERR_LISTENER_THREW', `a "${name}" listener threw`, error);
+      }
+    }
+    return listeners.length > 0;
   }
 }

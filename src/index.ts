@@ -18,6 +18,7 @@ export {
   InvalidOptionError,
   DataCloneError,
   AgentInitError,
+  StartTimeoutError,
   type ErrorCode,
   type AttemptRecord,
 } from './errors.js';
@@ -27,6 +28,7 @@ export type {
   TaskHandle,
   TaskSnapshot,
   TaskStatus,
+  IsolationCheck,
   AgentSnapshot,
   AgentStatus,
   PoolMetrics,

@@ -1,4 +1,5 @@
-import type { PoolEventMap, PoolEventName, TypedEmitter } from './events.js';
+import type { EventBus } from './bus.js';
+import type { PoolEventMap, PoolEventName } from './event-map.js';
 import type { Logger } from './types.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -33,11 +34,15 @@ const LINES: { [K in PoolEventName]?: [Level, string] } = {
   metricsReset: ['info', 'metrics window reset'],
 };
 
-/** Writes the pool's lifecycle events to a pino-compatible logger, fields first (pino's order). */
-export function attachLogger(events: TypedEmitter, logger: Logger): void {
+/**
+ * Writes the pool's lifecycle events to a pino-compatible logger, fields first
+ * (pino's order). A logger that throws is reported once as a process warning
+ * (code ERR_LOGGER_THREW) and never reaches the part that published the event.
+ */
+export function attachLogger(bus: EventBus, logger: Logger): void {
   for (const [name, line] of Object.entries(LINES) as [PoolEventName, [Level, string]][]) {
     const [level, msg] = line;
-    events.on(name, (payload: PoolEventMap[typeof name]) => {
+    bus.on(name, (payload: PoolEventMap[typeof name]) => {
       // agentExited after a retirement or shutdown is routine.
       let lvl = name === 'agentExited' && (payload as PoolEventMap['agentExited']).reason === 'retired' ? 'info' : level;
       let text = msg;
@@ -46,7 +51,11 @@ export function attachLogger(events: TypedEmitter, logger: Logger): void {
         lvl = alert.severity === 'critical' ? 'error' : 'warn';
         text = `alert: ${alert.message}`;
       }
-      logger[lvl]({ event: name, ...payload }, text);
+      try {
+        logger[lvl]({ event: name, ...payload }, text);
+      } catch (error) {
+        bus.reportCallbackError('ERR_LOGGER_THREW', `the logger's ${lvl}() threw`, error);
+      }
     });
   }
 }

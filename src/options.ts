@@ -1,6 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
-import { InvalidOptionError } from './errors.js';
+import { randomBytes } from 'node:crypto';
+import { DataCloneError, InvalidOptionError } from './errors.js';
+import { checkKnownKeys } from './option-names.js';
+import { checkTransferList } from './tasks/payload.js';
+import { regionSizes, sharedBytes } from './ring/region.js';
 import type { AlertThresholds } from './metrics/alerts.js';
 import type { AlertOptions, DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
 
@@ -22,6 +26,8 @@ export const DEFAULTS = Object.freeze({
   eventJournalSize: 1_000,
   idleSpinUs: 0,
   idleWait: 'async',
+  startTimeoutMs: 30_000,
+  payloadIsolation: 'shared',
   alerts: Object.freeze({
     slowWarningMs: 30_000,
     slowCriticalMs: 60_000,
@@ -55,7 +61,23 @@ export interface ResolvedOptions {
   eventJournalSize: number;
   idleSpinUs: number;
   idleWait: 'async' | 'block';
+  startTimeoutMs: number;
+  payloadIsolation: 'shared' | 'private';
+  /** Generated trace ids are `<tracePrefix>-<taskId>`: unique per pool, made only when read. */
+  tracePrefix: string;
 }
+
+const POOL_OPTIONS = [
+  'agent', 'size', 'maxSize', 'queueCapacity', 'maxAttempts', 'taskTimeoutMs', 'hangTimeoutMs', 'heartbeatIntervalMs',
+  'cancelGraceMs', 'agingIntervalMs', 'inlinePayloadBytes', 'resourceLimits', 'dependencies', 'requires', 'logger',
+  'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation',
+] as const;
+const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'] as const;
+const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+const ALERT_OPTIONS = ['slowTaskMs', 'typeP95Ms', 'agentFailuresPerHour', 'queueDepthShare'] as const;
+
+/** The shared memory a pool allocates, in bytes: refused up front rather than failing inside an allocation. */
+export const MAX_SHARED_BYTES = 2 ** 31 - 1;
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -136,6 +158,7 @@ function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
   const d = DEFAULTS.alerts;
   if (value === undefined) return { ...d };
   if (typeof value !== 'object' || value === null) throw new InvalidOptionError('alerts', 'an object of alert thresholds', value);
+  checkKnownKeys('alerts.', value, ALERT_OPTIONS);
   const slow = value.slowTaskMs ?? {};
   if (typeof slow !== 'object' || slow === null) throw new InvalidOptionError('alerts.slowTaskMs', 'an object { warning, critical }', slow);
   // Only a critical threshold given: the warning default must not sit above it.
@@ -171,22 +194,25 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (heartbeatIntervalMs >= hangTimeoutMs) {
     throw new InvalidOptionError('heartbeatIntervalMs', `a number below hangTimeoutMs (${hangTimeoutMs})`, heartbeatIntervalMs);
   }
-  if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
-    throw new InvalidOptionError('resourceLimits', 'a worker_threads ResourceLimits object', options.resourceLimits);
-  }
+  checkKnownKeys('', options, POOL_OPTIONS);
+  const resourceLimits = validateResourceLimits(options.resourceLimits);
+  const queueCapacity = int('queueCapacity', options.queueCapacity, DEFAULTS.queueCapacity, 1, 1_000_000);
+  const inlinePayloadBytes = int('inlinePayloadBytes', options.inlinePayloadBytes, DEFAULTS.inlinePayloadBytes, 64, 16 * 1024 * 1024);
+  checkSharedMemory(queueCapacity, maxSize, inlinePayloadBytes);
+  checkWorkerData(options.workerData);
   return {
     agentUrl: toAgentUrl(options.agent),
     size,
     maxSize,
-    queueCapacity: int('queueCapacity', options.queueCapacity, DEFAULTS.queueCapacity, 1, 1_000_000),
+    queueCapacity,
     maxAttempts: int('maxAttempts', options.maxAttempts, DEFAULTS.maxAttempts, 1, 100),
     taskTimeoutMs: positiveMs('taskTimeoutMs', options.taskTimeoutMs, undefined),
     hangTimeoutMs,
     heartbeatIntervalMs,
     cancelGraceMs: positiveMs('cancelGraceMs', options.cancelGraceMs, DEFAULTS.cancelGraceMs),
     agingIntervalMs: positiveMs('agingIntervalMs', options.agingIntervalMs, DEFAULTS.agingIntervalMs),
-    inlinePayloadBytes: int('inlinePayloadBytes', options.inlinePayloadBytes, DEFAULTS.inlinePayloadBytes, 64, 16 * 1024 * 1024),
-    resourceLimits: options.resourceLimits,
+    inlinePayloadBytes,
+    resourceLimits,
     dependencies: validateDependencies(options.dependencies),
     requires: validateRequires(options.requires),
     logger: validateLogger(options.logger),
@@ -195,7 +221,41 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     eventJournalSize: int('eventJournalSize', options.eventJournalSize, DEFAULTS.eventJournalSize, 0, 1_000_000),
     idleSpinUs: int('idleSpinUs', options.idleSpinUs, DEFAULTS.idleSpinUs, 0, 1_000_000),
     idleWait: oneOf('idleWait', options.idleWait, ['async', 'block'] as const, DEFAULTS.idleWait),
+    startTimeoutMs: positiveMs('startTimeoutMs', options.startTimeoutMs, DEFAULTS.startTimeoutMs),
+    payloadIsolation: oneOf('payloadIsolation', options.payloadIsolation, ['shared', 'private'] as const, DEFAULTS.payloadIsolation),
+    tracePrefix: randomBytes(6).toString('hex'),
   };
+}
+
+function checkSharedMemory(queueCapacity: number, maxSize: number, inlinePayloadBytes: number): void {
+  const bytes = sharedBytes(regionSizes(queueCapacity, maxSize, inlinePayloadBytes));
+  if (bytes > MAX_SHARED_BYTES) {
+    throw new InvalidOptionError('queueCapacity', `small enough that the ring fits in ${MAX_SHARED_BYTES} bytes of shared memory (with maxSize ${maxSize} and inlinePayloadBytes ${inlinePayloadBytes} it needs ${bytes}); lower queueCapacity or inlinePayloadBytes`, queueCapacity);
+  }
+}
+
+function validateResourceLimits(value: unknown): ResourceLimits | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionError('resourceLimits', 'a worker_threads ResourceLimits object', value);
+  checkKnownKeys('resourceLimits.', value, RESOURCE_LIMITS);
+  const out: ResourceLimits = {};
+  for (const key of RESOURCE_LIMITS) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidOptionError(`resourceLimits.${key}`, 'a finite number above 0 (megabytes)', v);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** workerData goes to every agent by structured clone: refused here, with a code, if it cannot be cloned. */
+function checkWorkerData(value: unknown): void {
+  if (value === undefined) return;
+  try {
+    structuredClone(value);
+  } catch (error) {
+    throw new DataCloneError('workerData', error);
+  }
 }
 
 export interface ResolvedTaskOptions {
@@ -213,14 +273,15 @@ type Transferable = NonNullable<TaskOptions['transfer']>[number];
 /** Per-task options, checked at submit so a bad call throws before anything is accepted. */
 export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs: number | undefined): ResolvedTaskOptions {
   const o = opts ?? {};
-  if (typeof o !== 'object') throw new InvalidOptionError('options', 'an object', o);
+  if (typeof o !== 'object' || o === null) throw new InvalidOptionError('options', 'an object', o);
+  checkKnownKeys('', o, TASK_OPTIONS);
   if (o.type !== undefined && (typeof o.type !== 'string' || o.type.length === 0)) {
     throw new InvalidOptionError('type', 'a non-empty task type name', o.type);
   }
   if (o.traceId !== undefined && typeof o.traceId !== 'string') throw new InvalidOptionError('traceId', 'a string', o.traceId);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', o.signal);
   if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean') throw new InvalidOptionError('idempotent', 'a boolean', o.idempotent);
-  if (o.transfer !== undefined && !Array.isArray(o.transfer)) throw new InvalidOptionError('transfer', 'an array of transferables', o.transfer);
+  if (o.transfer !== undefined && !Array.isArray(o.transfer)) throw new InvalidOptionError('transfer', 'an array of ArrayBuffers and MessagePorts', o.transfer);
   return {
     type: o.type ?? 'general',
     priority: int('priority', o.priority, DEFAULTS.priority, MAX_PRIORITY, MIN_PRIORITY),
@@ -228,6 +289,6 @@ export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs:
     signal: o.signal,
     timeoutMs: positiveMs('timeoutMs', o.timeoutMs, poolTimeoutMs),
     idempotent: o.idempotent ?? true,
-    transfer: o.transfer,
+    transfer: o.transfer === undefined ? undefined : checkTransferList(o.transfer),
   };
 }

@@ -1,22 +1,33 @@
-import { Supervisor, type AgentHandle, type SupervisorHooks } from './agents/supervisor.js';
+import { AgentRegistry } from './agents/registry.js';
+import { Supervisor } from './agents/supervisor.js';
+import type { AgentHandle } from './agents/handle.js';
+import { EventBus } from './bus.js';
+import { systemClock } from './clock.js';
+import { Admission } from './coordinator/admission.js';
+import { Cancellation } from './coordinator/cancellation.js';
 import { CompletionLoop } from './coordinator/completion-loop.js';
 import { Coordinator } from './coordinator/coordinator.js';
+import { Outcomes } from './coordinator/outcomes.js';
 import { Placement } from './coordinator/placement.js';
-import { SlotTable } from './coordinator/slot-table.js';
+import { TaskViews } from './coordinator/task-views.js';
+import { Waiters } from './coordinator/waiters.js';
 import { Watchdog } from './coordinator/watchdog.js';
 import { DependencyMonitor } from './dependencies.js';
 import { InvalidOptionError, PoolClosedError } from './errors.js';
-import { TaskViews } from './coordinator/task-views.js';
 import { EventJournal } from './event-journal.js';
-import { TRACE_EVENTS, TypedEmitter, type PoolEventMap, type PoolEventName } from './events.js';
+import { TRACE_EVENTS, TypedEmitter } from './events.js';
+import { KeepAlive } from './keep-alive.js';
 import { attachLogger } from './logging.js';
 import { AlertMonitor } from './metrics/alerts.js';
 import { IsolationProber } from './metrics/isolation.js';
 import { MetricsRecorder } from './metrics/recorder.js';
 import { buildMetrics } from './metrics/snapshot.js';
 import { DEFAULTS, resolveOptions, type ResolvedOptions } from './options.js';
-import { COMPLETION_RING, C_CURRENT, allocateRegion, nowMs } from './ring/layout.js';
+import { allocateRegion, regionSizes } from './ring/region.js';
 import { SharedQueue } from './ring/shared-queue.js';
+import { SlotTable } from './ring/slot-table.js';
+import { TaskLedger } from './tasks/ledger.js';
+import { chooseRetirees } from './scheduling/resize.js';
 import type {
   AgentSnapshot,
   BottleneckReport,
@@ -31,84 +42,78 @@ import type {
 } from './types.js';
 
 /**
- * The public facade. It wires the parts and holds no algorithm of its own:
- * SharedQueue (shared-memory rings), Placement (where waiting tasks sit),
- * Coordinator (admission, outcomes, failover), Supervisor (agent threads),
- * Watchdog (hangs), DependencyMonitor (held work), MetricsRecorder.
+ * The public facade. It wires the parts, each given what it needs through its
+ * constructor, and holds no algorithm of its own: the ring and slot table
+ * (shared memory), the task ledger (every task's state), placement, outcomes,
+ * cancellation and admission (what happens to tasks), the registry and
+ * supervisor (agent threads), the watchdog, dependency monitor and metrics.
+ * Events flow through one internal bus to the public listeners, the journal
+ * and the logger.
  */
 export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   readonly #options: ResolvedOptions;
-  readonly #slots: SlotTable;
-  readonly #metrics = new MetricsRecorder();
+  readonly #clock = systemClock;
+  readonly #metrics: MetricsRecorder;
+  readonly #registry: AgentRegistry;
+  readonly #ledger: TaskLedger;
   readonly #supervisor: Supervisor;
   readonly #placement: Placement;
-  readonly #coordinator: Coordinator;
+  readonly #cancellation: Cancellation;
+  readonly #admission: Admission;
   readonly #completions: CompletionLoop;
   readonly #watchdog: Watchdog;
   readonly #dependencies: DependencyMonitor;
   readonly #prober: IsolationProber;
   readonly #views: TaskViews;
   readonly #journal: EventJournal;
-  readonly #alerts: AlertMonitor;
-  readonly #alertTimer: NodeJS.Timeout;
+  readonly #waiters = new Waiters();
+  readonly #keepAlive = new KeepAlive();
+  readonly #alertTimer: { readonly id: unknown };
+  #closed = false;
   #closing: Promise<void> | undefined;
 
   constructor(options: PoolOptions) {
-    super();
-    const o = (this.#options = resolveOptions(options));
-    this.#journal = new EventJournal(o.eventJournalSize);
-    const queue = new SharedQueue(
-      allocateRegion({
-        // Waiting work, plus retries over the bound, plus per agent one running and a full completion ring.
-        slots: o.queueCapacity + o.maxSize * (COMPLETION_RING + 2),
-        // Spare blocks so a replacement can start while a terminated agent is still exiting.
-        blocks: o.maxSize * 2,
-        inlineBytes: o.inlinePayloadBytes,
-      }),
-    );
-    this.#slots = new SlotTable(queue);
-    const hooks: SupervisorHooks = {
-      onReady: (handle, types) => this.#coordinator.onReady(handle, types),
-      onMessage: (handle, inc, message) => this.#coordinator.onMessage(handle, inc, message),
-      onGone: (handle, inc, exitCode, zombie) => this.#coordinator.onGone(handle, inc, exitCode, zombie),
-    };
-    this.#supervisor = new Supervisor(o, queue, this, hooks);
-    this.#dependencies = new DependencyMonitor(o.dependencies, o.requires, this, (_name, up) => {
-      if (up) this.#placement.release();
-      else this.#placement.holdQueued();
-    });
-    this.#placement = new Placement(o, queue, this.#slots, this.#supervisor, this, (type) => this.#dependencies.downFor(type));
-    this.#coordinator = new Coordinator(o, this.#slots, this.#placement, this.#supervisor, this.#metrics, this);
-    this.#views = new TaskViews(this.#slots, this.#placement, this.#supervisor);
-    this.#alerts = new AlertMonitor(o.alerts, (alert) => this.emit('alert', alert));
-    this.#metrics.observer = this.#alerts;
-    this.#prober = new IsolationProber(this.#supervisor, o.resourceLimits ?? {});
-    this.#coordinator.onProbeReply = (_inc, message) => this.#prober.onReply(message.probeId, message.report);
-    this.#completions = new CompletionLoop(queue.words, () => this.#coordinator.drainCompletions());
-    this.#watchdog = new Watchdog(this.#supervisor, this.#slots, this, o.hangTimeoutMs, o.heartbeatIntervalMs, (slot) => this.#placement.live.get(slot));
-    if (options.logger !== undefined) attachLogger(this, o.logger);
-    for (let i = 0; i < o.size; i++) this.#supervisor.addAgent();
+    const o = resolveOptions(options);
+    super(new EventBus());
+    this.#options = o;
+    const { bus } = this;
+    const clock = this.#clock;
+    const journal = (this.#journal = new EventJournal(o.eventJournalSize));
+    bus.subscribe({ wants: (name) => journal.enabled && !TRACE_EVENTS.has(name), deliver: (name, payload) => journal.record(name, payload) });
+    const queue = new SharedQueue(allocateRegion(regionSizes(o.queueCapacity, o.maxSize, o.inlinePayloadBytes)));
+    const slots = new SlotTable(queue);
+    const registry = (this.#registry = new AgentRegistry(slots));
+    const alerts = new AlertMonitor(o.alerts, (alert) => bus.emit('alert', alert));
+    const metrics = (this.#metrics = new MetricsRecorder(alerts));
+    const ledger = (this.#ledger = new TaskLedger({ bus, clock, slots, observers: [metrics, this.#waiters, this.#keepAlive] }));
+    const dependencies = (this.#dependencies = new DependencyMonitor({ bus, clock, checks: o.dependencies, requires: o.requires }));
+    const placement = (this.#placement = new Placement({ bus, options: o, queue, slots, ledger, registry, dependencyDown: (type) => dependencies.downFor(type) }));
+    const outcomes = new Outcomes({ bus, clock, options: o, slots, ledger, registry, placement, metrics });
+    const cancellation = (this.#cancellation = new Cancellation({ clock, options: o, slots, ledger, registry, placement, outcomes }));
+    this.#prober = new IsolationProber({ clock, registry, resourceLimits: o.resourceLimits ?? {}, payloads: o.payloadIsolation });
+    const coordinator = new Coordinator({ bus, logger: o.logger, slots, ledger, placement, outcomes, cancellation, prober: this.#prober, waiters: this.#waiters, knownTypes: () => registry.types ?? [] });
+    const supervisor = (this.#supervisor = new Supervisor({ bus, clock, options: o, queue, registry, lifecycle: coordinator }));
+    this.#admission = new Admission({ bus, clock, options: o, ledger, placement, supervisor, registry, cancellation, metrics, isOpen: () => !this.#closed });
+    this.#views = new TaskViews({ clock, slots, ledger, registry });
+    this.#completions = new CompletionLoop(queue, () => coordinator.onCompletions());
+    this.#watchdog = new Watchdog({ bus, clock, registry, ledger, hangTimeoutMs: o.hangTimeoutMs, intervalMs: o.heartbeatIntervalMs });
+    bus.on('dependencyUp', () => placement.release());
+    bus.on('dependencyDown', () => placement.holdQueued());
+    if (options.logger !== undefined) attachLogger(bus, o.logger);
+    for (let i = 0; i < o.size; i++) supervisor.addAgent();
     this.#completions.start();
     this.#watchdog.start();
-    this.#dependencies.start();
-    this.#alertTimer = setInterval(() => {
-      this.#alerts.tick(nowMs(), this.#views.running(), this.#metrics.typeP95Ms(), this.#coordinator.queueDepth(), o.queueCapacity);
+    dependencies.start();
+    this.#alertTimer = clock.setInterval(() => {
+      alerts.tick(clock.nowMs(), this.#views.running(), metrics.typeP95Ms(), placement.depth(), o.queueCapacity);
     }, o.heartbeatIntervalMs);
-    this.#alertTimer.unref();
   }
 
-  override emit<K extends PoolEventName>(name: K, payload: PoolEventMap[K]): boolean {
-    if (!TRACE_EVENTS.has(name)) this.#journal.record(name, payload);
-    return super.emit(name, payload);
-  }
-
-  override wants(name: PoolEventName): boolean {
-    return super.wants(name) || (this.#journal.enabled && !TRACE_EVENTS.has(name));
-  }
-
-  /** Resolves when every current agent has handshaken; rejects if the pool is degraded. */
-  async ready(): Promise<void> {
-    await Promise.all([...this.#supervisor.handles.values()].map((h) => h.whenReady()));
+  /** Resolves when every current agent has handshaken; rejects if the pool is degraded (no agent can start). */
+  ready(): Promise<void> {
+    const degraded = this.#supervisor.degradedError;
+    if (degraded !== undefined) return Promise.reject(degraded);
+    return this.#keepAlive.holdUntil(Promise.all(this.#registry.all().map((h) => h.whenReady())).then(() => undefined));
   }
 
   run<T = unknown>(payload: unknown, options?: TaskOptions): Promise<T> {
@@ -119,58 +124,62 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     }
   }
 
-  /** Synchronous admission: returns a handle (the task is accepted) or throws. */
+  /** Synchronous admission: returns a handle (the task is accepted and will settle) or throws a coded error. */
   submit<T = unknown>(payload: unknown, options?: TaskOptions): TaskHandle<T> {
-    return this.#coordinator.submit<T>(payload, options);
+    return this.#admission.submit<T>(payload, options);
   }
 
   getTask(id: number): TaskSnapshot | undefined {
-    const task = this.#coordinator.getTask(id);
+    const task = this.#ledger.get(id);
     return task === undefined ? undefined : this.#views.snapshot(task);
   }
 
   listAgents(): AgentSnapshot[] {
-    return [...this.#supervisor.handles.values()].map((h) => this.#snapshotAgent(h));
+    return this.#registry.all().map((h) => this.#snapshotAgent(h));
   }
 
   #snapshotAgent(handle: AgentHandle): AgentSnapshot {
-    const current = handle.inc?.block.load(C_CURRENT) ?? 0;
-    return this.#supervisor.snapshot(handle, current === 0 ? undefined : this.#placement.live.get(current - 1)?.id);
+    return this.#registry.snapshot(handle, this.#supervisor.stopping, (slot) => this.#ledger.inSlot(slot)?.id);
   }
 
   async spawnAgent(): Promise<AgentSnapshot> {
     this.#assertOpen();
     const handle = this.#supervisor.addAgent();
-    await handle.whenReady();
+    await this.#keepAlive.holdUntil(handle.whenReady());
     return this.#snapshotAgent(handle);
   }
 
-  /** Grow, or shrink by retiring agents (idle ones first); a retiring agent finishes its task first. */
+  /**
+   * Grow, or shrink by retiring agents (idle ones first); a retiring agent
+   * finishes its task first. Only agents that stay count, so calls made one
+   * after another, awaited or not, end at the size asked last.
+   */
   async resize(size: number): Promise<void> {
     this.#assertOpen();
     if (!Number.isInteger(size) || size < 1 || size > this.#options.maxSize) {
       throw new InvalidOptionError('size', `an integer from 1 to ${this.#options.maxSize}`, size);
     }
     const waits: Promise<void>[] = [];
-    while (this.#supervisor.size < size) waits.push(this.#supervisor.addAgent().whenReady());
-    const active = [...this.#supervisor.handles.values()].filter((h) => !h.retiring);
-    const surplus = active.length - size;
-    if (surplus > 0) {
-      const busyFirst = (h: AgentHandle): number => (this.#snapshotAgent(h).status === 'busy' ? 1 : 0);
-      const victims = active.sort((a, b) => busyFirst(a) - busyFirst(b) || b.agentId - a.agentId).slice(0, surplus);
-      for (const h of victims) {
-        const exited = h.inc?.exited;
-        this.#supervisor.retire(h);
-        if (exited) waits.push(exited);
-      }
+    while (this.#registry.staying < size) waits.push(this.#supervisor.addAgent().whenReady());
+    const staying = this.#registry.all().filter((h) => !h.retiring);
+    const victims = chooseRetirees(
+      staying.map((h) => ({ agentId: h.agentId, busy: this.#registry.isBusy(h) })),
+      staying.length - size,
+    );
+    for (const agentId of victims) {
+      const h = this.#registry.get(agentId);
+      if (h === undefined) continue;
+      const exited = h.inc?.exited;
+      this.#supervisor.retire(h);
+      if (exited) waits.push(exited);
     }
     await Promise.all(waits);
   }
 
   /** Declare an agent failed: it is terminated, its task fails over, and it is replaced. */
   async failAgent(agentId: number, reason = 'failed by the application'): Promise<void> {
-    const handle = this.#supervisor.handles.get(agentId);
-    if (handle === undefined) throw new InvalidOptionError('agentId', `the id of a live agent (${[...this.#supervisor.handles.keys()].join(', ')})`, agentId);
+    const handle = this.#registry.get(agentId);
+    if (handle === undefined) throw new InvalidOptionError('agentId', `the id of a live agent (${this.#registry.ids().join(', ')})`, agentId);
     const inc = handle.inc;
     if (inc === undefined) return;
     this.#supervisor.kill(handle, 'failed', reason);
@@ -179,8 +188,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
 
   /** The current window's figures (see resetMetrics) plus lifetime totals; see PoolMetrics. */
   metrics(): PoolMetrics {
-    const now = nowMs();
-    const agents = [...this.#supervisor.handles.values()].map((h) => ({
+    const agents = this.#registry.all().map((h) => ({
       agentId: h.agentId,
       generation: h.generation,
       status: this.#snapshotAgent(h).status,
@@ -190,12 +198,12 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     }));
     return buildMetrics(this.#metrics, {
       agents,
-      queue: { depth: this.#coordinator.queueDepth(), held: this.#placement.held.length, capacity: this.#options.queueCapacity },
-      pending: this.#coordinator.tasks.pending.size,
+      queue: { depth: this.#placement.depth(), held: this.#placement.held.length, capacity: this.#options.queueCapacity },
+      pending: this.#ledger.pendingCount,
       running: this.#views.runningCount(),
       degraded: this.#supervisor.degradedError !== undefined,
       sloTargetMs: DEFAULTS.sloTargetMs,
-      nowMs: now,
+      nowMs: this.#clock.nowMs(),
     });
   }
 
@@ -203,7 +211,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   resetMetrics(): void {
     const previous = this.#metrics.window.startedAt;
     this.#metrics.reset();
-    this.emit('metricsReset', { previousWindow: { startedAt: previous, durationMs: this.#metrics.window.startedAt - previous } });
+    this.bus.emit('metricsReset', { previousWindow: { startedAt: previous, durationMs: this.#metrics.window.startedAt - previous } });
   }
 
   /** The slowest tasks of the window (at most 100 are kept) and per-type run-time percentiles. */
@@ -237,16 +245,16 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   /** Resolves once fewer than `size` tasks wait for an agent (queued, held or handed over, not yet running). */
   onSizeLessThan(size: number): Promise<void> {
     if (!Number.isInteger(size) || size < 1) return Promise.reject(new InvalidOptionError('size', 'an integer of 1 or more', size));
-    return this.#coordinator.waiters.whenSizeBelow(size, this.#coordinator.queueDepth());
+    return this.#waiters.whenSizeBelow(size, this.#placement.depth());
   }
 
   /** Resolves when no accepted task is pending. */
   onIdle(): Promise<void> {
-    return this.#coordinator.onIdle();
+    return this.#waiters.whenIdle(this.#ledger.pendingCount);
   }
 
   #assertOpen(): void {
-    if (this.#coordinator.closed) throw new PoolClosedError();
+    if (this.#closed) throw new PoolClosedError();
   }
 
   /** drain (default): finish queued and running work, then stop. drain: false: reject what has not started. */
@@ -256,24 +264,24 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   }
 
   async #shutdown(drain: boolean): Promise<void> {
-    this.#coordinator.closed = true;
-    if (!drain) this.#coordinator.rejectWaiting(false);
-    await this.#coordinator.onIdle();
-    this.emit('drained', {});
+    this.#closed = true;
+    if (!drain) this.#cancellation.rejectWaiting(false);
+    await this.onIdle();
+    this.bus.emit('drained', {});
     this.#supervisor.stopping = true;
-    const exits = [...this.#supervisor.handles.values()].flatMap((h) => (h.inc ? [h.inc.exited] : []));
-    for (const h of [...this.#supervisor.handles.values()]) this.#supervisor.retire(h);
+    const exits = this.#registry.all().flatMap((h) => (h.inc ? [h.inc.exited] : []));
+    for (const h of this.#registry.all()) this.#supervisor.retire(h);
     await Promise.all(exits);
     this.#stopLoops();
   }
 
   /** Terminate now: every pending promise settles with PoolClosedError. */
   async destroy(): Promise<void> {
-    this.#coordinator.closed = true;
+    this.#closed = true;
     this.#supervisor.stopping = true;
-    this.#coordinator.rejectWaiting(true);
+    this.#cancellation.rejectWaiting(true);
     const exits: Promise<void>[] = [];
-    for (const h of this.#supervisor.handles.values()) {
+    for (const h of this.#registry.all()) {
       if (h.inc === undefined) continue;
       exits.push(h.inc.exited);
       this.#supervisor.kill(h, 'destroyed');
@@ -285,11 +293,12 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
   }
 
   #stopLoops(): void {
-    clearInterval(this.#alertTimer);
+    this.#clock.clear(this.#alertTimer);
     this.#completions.stop();
     this.#watchdog.stop();
     this.#dependencies.stop();
     this.#supervisor.clearTimers();
+    this.#keepAlive.stop();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -6,7 +6,7 @@
  * tasks with a deadline, cancellation, logs and control-plane probes.
  */
 import type { WireError } from './errors.js';
-import type { SharedRegion } from './ring/layout.js';
+import type { SharedRegion } from './ring/region.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -23,20 +23,28 @@ export interface AgentBoot {
   idleSpinUs: number;
   idleWait: 'async' | 'block';
   userData: unknown;
+  /** Generated trace ids are `<tracePrefix>-<taskId>`: the agent derives them instead of receiving them. */
+  tracePrefix: string;
+  /** 'private': the region's payload bytes are not mapped; payloads and results travel by message. */
+  payloads: 'shared' | 'private';
 }
 
 export type AgentMessage =
   | { v: 1; kind: 'ready'; contextId: string; memoryId: string; types: string[] }
   | { v: 1; kind: 'initError'; error: WireError }
   | { v: 1; kind: 'started'; slot: number; taskId: number; startedAtMs: number }
-  | { v: 1; kind: 'fetch'; slot: number; taskId: number }
   | { v: 1; kind: 'result'; slot: number; taskId: number; ok: true; value: unknown }
   | { v: 1; kind: 'result'; slot: number; taskId: number; ok: false; error: WireError }
   | { v: 1; kind: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown> }
   | { v: 1; kind: 'probeReply'; probeId: number; report: ProbeReport };
 
 export type CoordinatorMessage =
-  | { v: 1; kind: 'payload'; slot: number; taskId: number; payload: unknown; error: WireError | undefined }
+  /**
+   * A payload that is not in the slot (too large, private payloads, buffers that
+   * move), posted to the chosen agent just before the task is handed to it.
+   * `bytes`: `payload` is the encoded form, else the value itself.
+   */
+  | { v: 1; kind: 'payload'; slot: number; taskId: number; payload: unknown; bytes: boolean }
   | { v: 1; kind: 'cancel'; slot: number; taskId: number; reason: WireError }
   | { v: 1; kind: 'stop' }
   | { v: 1; kind: 'probe'; probeId: number; plant: string | undefined; look: string[] };
@@ -52,11 +60,10 @@ export interface ProbeReport {
   heapLimitBytes: number;
   /** Canaries from `look` that this agent can see in its globals or memory. */
   seen: string[];
+  /** Size of the payload byte buffer this isolate maps (0 when payloads are private). */
+  payloadBytesMapped: number;
 }
 
-export function isAgentMessage(value: unknown): value is AgentMessage {
-  return typeof value === 'object' && value !== null && (value as { v?: unknown }).v === PROTOCOL_VERSION && typeof (value as { kind?: unknown }).kind === 'string';
-}
 
 /** Global key under which an agent plants its isolation canary. */
 export const CANARY_GLOBAL = '__daedalusCanary';

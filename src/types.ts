@@ -62,6 +62,16 @@ export interface PoolOptions {
    * I/O only get a turn every 20 ms while it is idle (piscina's default trade-off).
    */
   idleWait?: 'async' | 'block';
+  /** How long an agent's module load and `setup()` may take before the start counts as failed. Default 30,000. */
+  startTimeoutMs?: number;
+  /**
+   * 'shared' (default): small payloads and results sit in the shared ring, which
+   * every agent maps, so any agent could read any task's bytes: the fast mode,
+   * for trusted code. 'private': the ring carries only task descriptors; each
+   * payload goes by message to the one agent that runs the task, and results
+   * come back the same way. For pools that run mutually untrusted tasks.
+   */
+  payloadIsolation?: 'shared' | 'private';
 }
 
 export interface AlertOptions {
@@ -268,12 +278,29 @@ export interface IsolationAgentReport {
   ownCanaryVisible: boolean;
   /** Canaries planted by other agents that this one could see (should be empty). */
   canariesSeen: string[];
+  /** Bytes of task payload memory this agent maps (every task's, with payloads: 'shared'; none with 'private'). */
+  payloadBytesMapped: number;
+}
+
+export interface IsolationCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /**
+   * Says how the pool runs rather than whether isolation holds: not counted in
+   * `ok`. The payload check is one: 'shared' payloads are the documented
+   * trade-off for trusted code, not a failure.
+   */
+  informational?: true;
 }
 
 export interface IsolationReport {
+  /** Every check that is not informational passed. */
   ok: boolean;
+  /** 'shared': every agent maps the ring's payload bytes and could read any task's payload; 'private': payloads and results travel only to and from the agent that runs the task. */
+  payloads: 'shared' | 'private';
   agents: IsolationAgentReport[];
-  checks: { name: string; ok: boolean; detail: string }[];
+  checks: IsolationCheck[];
 }
 
 export type { AttemptRecord };

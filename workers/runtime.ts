@@ -16,9 +16,6 @@ import { ControlBlock } from '../src/ring/control-block.js';
 import {
   AgentState,
   C_CURRENT,
-  C_DIRECT,
-  C_MAIL,
-  C_RETIRE,
   C_STATE,
   Outcome,
   SF_FINISHED_AT,
@@ -62,7 +59,10 @@ let definition: AgentDefinition;
 let types: string[] = [];
 let current: { slot: number; taskId: number; ctx: RunningTaskContext } | undefined;
 let stopping = false;
-const pendingFetch = new Map<number, { resolve: (payload: unknown) => void; reject: (error: Error) => void }>();
+/** Payloads the coordinator posted ahead of a hand-off, by slot; and handlers waiting for one. */
+const posted = new Map<number, { taskId: number; payload: unknown; bytes: boolean }>();
+const awaiting = new Map<number, { taskId: number; resolve: (p: { payload: unknown; bytes: boolean }) => void }>();
+const privatePayloads = boot.payloads === 'private';
 
 const beat = (): void => block.heartbeat(nowMs());
 // The periodic heartbeat also samples the isolate's heap for metrics() (a few microseconds a second).
@@ -75,10 +75,14 @@ function onMessage(raw: unknown): void {
   const msg = raw as CoordinatorMessage;
   switch (msg.kind) {
     case 'payload': {
-      const waiter = pendingFetch.get(msg.slot);
-      pendingFetch.delete(msg.slot);
-      if (msg.error !== undefined) waiter?.reject(fromWireError(msg.error));
-      else waiter?.resolve(msg.payload);
+      const waiter = awaiting.get(msg.slot);
+      if (waiter?.taskId === msg.taskId) {
+        awaiting.delete(msg.slot);
+        waiter.resolve({ payload: msg.payload, bytes: msg.bytes });
+      } else {
+        // Usually here before the hand-off is taken; a newer one for the slot replaces a withdrawn one.
+        posted.set(msg.slot, { taskId: msg.taskId, payload: msg.payload, bytes: msg.bytes });
+      }
       return;
     }
     case 'cancel':
@@ -117,6 +121,7 @@ async function probe(plant: string | undefined, look: string[]): Promise<ProbeRe
     heapTotalBytes: heap.total_heap_size,
     heapLimitBytes: heap.heap_size_limit,
     seen: look.filter((c) => visible.has(c)),
+    payloadBytesMapped: privatePayloads ? 0 : queue.bytes.byteLength,
   };
 }
 
@@ -145,18 +150,34 @@ function visibleStrings(): Set<string> {
 
 /** Next slot to run, or -1. Retries handed to this agent come before the shared rings. */
 function takeWork(): number {
-  if (stopping || block.load(C_RETIRE) !== 0 || block.completionRoom() === 0) return -1;
-  const direct = block.exchange(C_DIRECT, 0);
-  if (direct !== 0) return direct - 1;
+  if (stopping || block.isRetiring() || block.completionRoom() === 0) return -1;
+  const direct = block.takeDirect();
+  if (direct !== undefined) return direct;
   return queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs);
 }
 
-async function loadPayload(slot: number, taskId: number): Promise<[unknown, string]> {
+/** The payload and trace id of the task in `slot`: from the slot, or from the message posted ahead of the hand-off. */
+async function loadPayload(slot: number, taskId: number, traceInPayload: boolean): Promise<[unknown, string]> {
   const length = Atomics.load(queue.words, queue.slotWord(slot, S_PAYLOAD_LEN));
-  if (length >= 0) return readFrom(queue.bytes, slot * inlineBytes, length) as [unknown, string];
-  const arrived = new Promise<unknown>((resolve, reject) => pendingFetch.set(slot, { resolve, reject }));
-  post({ v: PROTOCOL_VERSION, kind: 'fetch', slot, taskId });
-  return (await arrived) as [unknown, string];
+  let value: unknown;
+  if (length >= 0) {
+    value = readFrom(queue.bytes, slot * inlineBytes, length);
+  } else {
+    const early = posted.get(slot);
+    let arrived: { payload: unknown; bytes: boolean };
+    if (early?.taskId === taskId) {
+      posted.delete(slot);
+      arrived = early;
+    } else {
+      arrived = await new Promise((resolve) => awaiting.set(slot, { taskId, resolve }));
+    }
+    value = arrived.bytes ? decodeBytes(arrived.payload as Uint8Array) : arrived.payload;
+  }
+  return traceInPayload ? (value as [unknown, string]) : [value, `${boot.tracePrefix}-${taskId}`];
+}
+
+function decodeBytes(bytes: Uint8Array): unknown {
+  return readFrom(bytes, 0, bytes.length);
 }
 
 async function runSlot(slot: number): Promise<void> {
@@ -168,7 +189,7 @@ async function runSlot(slot: number): Promise<void> {
   let ok = true;
   let value: unknown;
   try {
-    const [payload, traceId] = await loadPayload(slot, taskId);
+    const [payload, traceId] = await loadPayload(slot, taskId, (word(S_FLAGS) & SlotFlags.TRACE_IN_PAYLOAD) !== 0);
     const type = types[word(S_TYPE)] ?? '';
     const handler = definition.handlers[type] as Handler;
     const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat);
@@ -214,7 +235,7 @@ function finish(slot: number, taskId: number, ok: boolean, value: unknown): void
       }
     }
   }
-  if (encoded !== undefined && encoded.length <= inlineBytes) {
+  if (encoded !== undefined && encoded.length <= inlineBytes && !privatePayloads) {
     queue.bytes.set(encoded, slot * inlineBytes);
     Atomics.store(queue.words, at(S_RESULT_LEN), encoded.length);
     Atomics.store(queue.words, at(S_OUTCOME), ok ? Outcome.OK : Outcome.ERROR);
@@ -248,7 +269,7 @@ function yieldToEventLoop(): Promise<void> {
 function spinForWork(spinUs: number): number {
   const until = performance.now() + spinUs / 1_000;
   // Two plain reads per turn; claim only when something is there.
-  while (queue.waitingCount() === 0 && block.load(C_DIRECT) === 0) {
+  while (queue.waitingCount() === 0 && !block.hasDirect()) {
     if (performance.now() >= until) return -1;
   }
   return claimWhileAwake();
@@ -288,7 +309,7 @@ async function loop(): Promise<void> {
     if (slot >= 0) {
       await runSlot(slot);
       // Control messages (cancel, probe) are macrotasks; back-to-back tasks only yield microtasks.
-      if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
+      if (block.takeMail()) await yieldToEventLoop();
       continue;
     }
     if (boot.idleSpinUs > 0) {
@@ -318,7 +339,7 @@ async function loop(): Promise<void> {
       if (waited.async) await waited.value;
     }
     block.store(C_STATE, AgentState.ACTIVE);
-    if (block.exchange(C_MAIL, 0) !== 0) await yieldToEventLoop();
+    if (block.takeMail()) await yieldToEventLoop();
   }
 }
 

@@ -1,203 +1,197 @@
-import type { AgentHandle, Supervisor } from '../agents/supervisor.js';
-import type { TypedEmitter } from '../events.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { EventBus } from '../bus.js';
+import type { Incarnation } from '../agents/incarnation.js';
+import { DataCloneError, TaskFailedError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { AgentState, C_DIRECT, C_STATE, SlotState, S_STATE } from '../ring/layout.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
 import type { SharedQueue } from '../ring/shared-queue.js';
-import { chooseAgent, chooseWaker, type AgentCandidate } from '../scheduling/choose-agent.js';
-import type { TaskRecord } from '../task.js';
-import type { SlotTable } from './slot-table.js';
+import type { SlotTable } from '../ring/slot-table.js';
+import type { TaskLedger } from '../tasks/ledger.js';
+import { messageForm } from '../tasks/payload.js';
+import type { Task } from '../tasks/task.js';
+
+export interface PlacementParts {
+  bus: EventBus;
+  options: ResolvedOptions;
+  queue: SharedQueue;
+  slots: SlotTable;
+  ledger: TaskLedger;
+  registry: AgentRegistry;
+  /** The required dependencies of a type that are down now. */
+  dependencyDown: (type: string) => string[];
+}
 
 /**
  * Where a waiting task sits, and moving it: the shared priority rings (normal
- * work, taken by agents on their own), `held` (a required dependency is down),
- * `early` (no agent has told us its task types yet) and `direct` (retries that
- * must avoid some agents, handed to one chosen agent's mailbox).
+ * work with its payload in the slot, taken by agents on their own), `held` (a
+ * required dependency is down), `early` (no agent has told us its task types
+ * yet) and `direct` (retries that must avoid some agents, and tasks whose
+ * payload travels by message: handed to one chosen agent's mailbox).
+ * The task's phase and slot are the ledger's; this class asks it to move them.
  */
 export class Placement {
-  /** slot -> task for every task that occupies a slot (queued, handed off, running, finishing). */
-  readonly live = new Map<number, TaskRecord>();
-  held: TaskRecord[] = [];
-  early: TaskRecord[] = [];
-  direct: TaskRecord[] = [];
-  /** A retry that no current or future agent may run: every agent's incarnation already failed it. */
-  onUnplaceable: ((task: TaskRecord) => void) | undefined;
+  held: Task[] = [];
+  early: Task[] = [];
+  direct: Task[] = [];
+  readonly #p: PlacementParts;
+  #wakePending = false;
+  #wakeType = 'general';
 
-  constructor(
-    private readonly options: ResolvedOptions,
-    private readonly queue: SharedQueue,
-    private readonly slots: SlotTable,
-    private readonly supervisor: Supervisor,
-    private readonly events: TypedEmitter,
-    private readonly dependencyDown: (type: string) => string[],
-  ) {}
+  constructor(parts: PlacementParts) {
+    this.#p = parts;
+  }
 
   /** Tasks waiting for an agent: what the capacity bound counts (direct retries excepted). */
   waitingCount(): number {
-    return this.queue.waitingCount() + this.held.length + this.early.length;
+    return this.#p.queue.waitingCount() + this.held.length + this.early.length;
   }
 
-  typeCode(type: string): number {
-    return this.supervisor.types?.indexOf(type) ?? -1;
+  /** Everything waiting for an agent, direct hand-offs included. */
+  depth(): number {
+    return this.waitingCount() + this.direct.length;
+  }
+
+  #typeCode(type: string): number {
+    return this.#p.registry.types?.indexOf(type) ?? -1;
   }
 
   /** A new or released task: rings unless it must wait for types or a dependency. */
-  place(task: TaskRecord): void {
-    if (this.supervisor.types === undefined) {
-      task.status = 'queued';
+  place(task: Task): void {
+    const { ledger } = this.#p;
+    if (this.#p.registry.types === undefined) {
+      ledger.move(task, 'queued');
       this.early.push(task);
       return;
     }
-    const down = this.dependencyDown(task.type);
+    const down = this.#p.dependencyDown(task.type);
     if (down.length > 0) {
-      task.status = 'held';
+      ledger.move(task, 'held');
       this.held.push(task);
-      this.events.emit('taskHeld', { taskId: task.id, traceId: task.traceId, type: task.type, dependencies: down });
+      this.#p.bus.emit('taskHeld', { taskId: task.id, traceId: task.traceId, type: task.type, dependencies: down });
       return;
     }
-    this.toRing(task);
+    this.#toRing(task);
   }
 
-  private toRing(task: TaskRecord): void {
-    const slot = this.slots.allocate();
-    if (slot === undefined) {
-      // Every slot is taken (zombie agents can pin some): keep it for the next direct pass.
+  /** The payload goes in the slot: it is encoded and fits, and the pool shares payloads with agents. */
+  #inline(task: Task): Uint8Array | undefined {
+    const p = task.payload;
+    if (p.kind !== 'bytes' || this.#p.options.payloadIsolation === 'private' || p.bytes.length > this.#p.slots.inlineCapacity) return undefined;
+    return p.bytes;
+  }
+
+  #write(task: Task, slot: number, inline: Uint8Array | undefined): void {
+    this.#p.slots.write(slot, {
+      taskId: task.id,
+      typeCode: this.#typeCode(task.type),
+      priority: task.options.priority,
+      attempt: task.attempts.started + 1,
+      queuedAtMs: task.queuedAt,
+      notifyStart: task.options.timeoutMs !== undefined,
+      traceInPayload: task.payload.withTrace,
+      inline,
+    });
+  }
+
+  #toRing(task: Task): void {
+    const inline = this.#inline(task);
+    const slot = inline === undefined ? undefined : this.#p.slots.allocate();
+    if (inline === undefined || slot === undefined) {
+      // By message (or every slot is taken, zombie agents can pin some): a direct hand-off.
+      this.#p.ledger.move(task, 'queued');
       this.direct.push(task);
+      this.placeDirect();
       return;
     }
-    this.slots.write(slot, task, this.typeCode(task.type));
-    task.slot = slot;
-    task.status = 'queued';
-    this.live.set(slot, task);
-    this.queue.push(task.options.priority - 1, slot);
-    this.wakeFor(task.type);
-  }
-
-  private candidates(type: string): { candidate: AgentCandidate; handle: AgentHandle }[] {
-    const out: { candidate: AgentCandidate; handle: AgentHandle }[] = [];
-    for (const handle of this.supervisor.handles.values()) {
-      const inc = handle.inc;
-      if (inc?.state !== 'ready' || handle.retiring) continue;
-      const s = inc.block.state;
-      const stats = handle.typeStats.get(type);
-      out.push({
-        handle,
-        candidate: {
-          agentId: handle.agentId,
-          generation: handle.generation,
-          state: s === AgentState.WAITING ? 'waiting' : s === AgentState.BUSY ? 'busy' : 'active',
-          hasDirect: inc.block.load(C_DIRECT) !== 0,
-          successes: stats?.successes ?? 0,
-          avgRunMs: stats ? stats.totalRunMs / stats.successes : 0,
-        },
-      });
-    }
-    return out;
+    this.#write(task, slot, inline);
+    this.#p.ledger.occupy(task, slot, 'queued');
+    this.#p.queue.push(task.options.priority - 1, slot);
+    this.#scheduleWake(task.type);
   }
 
   /**
-   * Wakes a sleeping agent for a newly queued task, the one with the best
-   * history for its type when several sleep. The CAS from WAITING to WAKING
-   * makes a burst of pushes wake different agents; an agent that is awake finds
-   * the task on its own. Runs on every submit, so it allocates only when it must choose.
+   * Wakes sleeping agents once per burst of pushes, not once per push: the
+   * check runs in a microtask after the code that submitted, so a loop of a
+   * thousand submits costs one pass over the agents and at most one wake-up
+   * each. Agents that are awake find the tasks on their own.
    */
-  private wakeFor(type: string): void {
-    let sleeper: AgentHandle | undefined;
-    let sleepers = 0;
-    let awake = 0;
-    for (const handle of this.supervisor.handles.values()) {
-      // An agent asleep on a full completion ring cannot take the task; the drain wakes it.
-      // 'starting' too: an agent loops as soon as it has posted 'ready', so it may be
-      // asleep before that message is handled here, and nothing else would wake it.
-      const inc = handle.inc;
-      const block = inc?.block;
-      if ((inc?.state !== 'ready' && inc?.state !== 'starting') || block === undefined || handle.retiring || block.completionRoom() === 0) continue;
-      const state = block.state;
-      if (state === AgentState.WAITING) {
-        sleeper = handle;
-        sleepers++;
-      } else if (state === AgentState.ACTIVE) {
-        awake++;
-      }
-    }
-    if (sleepers === 0 || sleeper === undefined) return;
-    // An ACTIVE agent (between tasks, or spinning in low-latency mode) looks at
-    // the rings at least once more before it can sleep: we pushed before reading
-    // its state, and it stores WAITING before its last look. Each such agent will
-    // take one waiting task, so a sleeper is woken only for the surplus. (This
-    // saves a cross-thread wake-up and a wasted spin per task.)
-    if (awake >= this.queue.waitingCount()) return;
-    if (sleepers > 1) {
-      const all = this.candidates(type);
-      const best = chooseWaker(all.map((c) => c.candidate));
-      sleeper = all.find((c) => c.candidate === best)?.handle ?? sleeper;
-    }
-    const block = sleeper.inc?.block;
-    if (block?.compareExchange(C_STATE, AgentState.WAITING, AgentState.WAKING) === AgentState.WAITING) block.ring();
-    else if (sleepers > 1) this.wakeFor(type); // it woke by itself meanwhile: try the next sleeper
+  #scheduleWake(type: string): void {
+    this.#wakeType = type;
+    if (this.#wakePending) return;
+    this.#wakePending = true;
+    queueMicrotask(() => {
+      this.#wakePending = false;
+      this.#p.registry.wakeFor(this.#wakeType, this.#p.queue.waitingCount());
+    });
   }
 
   /** Re-queue a task that never started: no attempt spent, no agent excluded. */
-  requeue(task: TaskRecord): void {
-    this.toRing(task);
+  requeue(task: Task): void {
+    this.#toRing(task);
   }
 
-  retry(task: TaskRecord): void {
-    task.status = 'queued';
+  retry(task: Task): void {
+    this.#p.ledger.move(task, 'queued');
     this.direct.push(task);
     this.placeDirect();
   }
 
-  /** Hand retries to agents allowed to run them; what cannot be placed now waits for the next pass. */
+  /** Hand tasks to agents allowed to run them; what cannot be placed now waits for the next pass. */
   placeDirect(): void {
-    if (this.direct.length === 0 || this.supervisor.types === undefined) return;
-    const byPriority = [...this.direct].sort((a, b) => a.options.priority - b.options.priority || a.queuedAt - b.queuedAt);
-    const remaining: TaskRecord[] = [];
+    if (this.direct.length === 0 || this.#p.registry.types === undefined) return;
+    const { ledger, registry, slots } = this.#p;
+    const byPriority = this.direct.length === 1 ? this.direct : [...this.direct].sort((a, b) => a.options.priority - b.options.priority || a.queuedAt - b.queuedAt);
+    const remaining: Task[] = [];
     for (const task of byPriority) {
       if (task.settled) continue;
-      const all = this.candidates(task.type);
-      const chosen = chooseAgent(
-        all.map((c) => c.candidate),
-        { failedAgentIds: task.failedAgentIds, failedIncarnations: task.failedIncarnations },
-      );
-      const block = all.find((c) => c.candidate === chosen)?.handle.inc?.block;
-      const slot = block === undefined ? undefined : this.slots.allocate();
-      if (block === undefined || slot === undefined) {
-        if (chosen === undefined && this.noAgentWillEverRun(task)) this.onUnplaceable?.(task);
+      const exclusions = { failedAgentIds: task.attempts.failedAgentIds(), failedIncarnations: task.attempts.failedIncarnations() };
+      const inc = registry.chooseFor(task.type, exclusions, task.payload.kind === 'transfer');
+      const slot = inc === undefined ? undefined : slots.allocate();
+      if (inc === undefined || slot === undefined) {
+        if (inc === undefined && registry.noneWillEverRun(exclusions.failedIncarnations)) this.#unplaceable(task);
         else remaining.push(task);
         continue;
       }
-      this.slots.write(slot, task, this.typeCode(task.type));
-      this.slots.assign(slot, block.owner);
-      task.slot = slot;
-      this.live.set(slot, task);
-      // Only the coordinator fills the mailbox and only when empty; the agent empties it with an exchange.
-      block.store(C_DIRECT, slot + 1);
-      block.ring();
+      const inline = this.#inline(task);
+      this.#write(task, slot, inline);
+      slots.assign(slot, inc.block.owner);
+      ledger.occupy(task, slot, 'placed');
+      if (inline === undefined && !this.#sendPayload(task, slot, inc)) continue;
+      inc.block.offerDirect(slot);
     }
     this.direct = remaining;
   }
 
-  /**
-   * True when every agent's current incarnation has failed the task and none is
-   * starting or restarting (a new incarnation would be allowed): waiting for an
-   * agent would wait forever, e.g. a retryable error in a pool smaller than maxAttempts.
-   */
-  private noAgentWillEverRun(task: TaskRecord): boolean {
-    for (const handle of this.supervisor.handles.values()) {
-      if (handle.retiring) continue;
-      if (handle.inc?.state !== 'ready' || handle.inc.gone) return false;
-      if (!task.failedIncarnations.has(handle.inc.key)) return false;
+  /** Posts the payload ahead of the hand-off, so the agent has it when it takes the slot (no fetch round trip). */
+  #sendPayload(task: Task, slot: number, inc: Incarnation): boolean {
+    const { value, transfer } = messageForm(task.payload, task.traceId);
+    try {
+      inc.post({ v: PROTOCOL_VERSION, kind: 'payload', slot, taskId: task.id, payload: value, bytes: task.payload.kind === 'bytes' }, transfer);
+      return true;
+    } catch (error) {
+      // Only a transfer-list payload can get here (the rest was copied at submit): it changed
+      // after submit into something that cannot cross. It fails once instead of looping.
+      this.#p.ledger.releaseSlot(task);
+      this.#fail(task, new DataCloneError('payload', error));
+      return false;
     }
-    return true;
+  }
+
+  #unplaceable(task: Task): void {
+    this.#fail(task, task.attempts.lastError() ?? new Error('no agent may run this task'));
+  }
+
+  #fail(task: Task, cause: Error): void {
+    this.#p.ledger.settle(task, { ok: false, error: new TaskFailedError(task.id, task.attempts.failures(), cause) }, 'failed');
   }
 
   /** Types became known: check and place what was submitted before the first handshake. */
-  placeEarly(reject: (task: TaskRecord) => void): void {
+  placeEarly(reject: (task: Task) => void): void {
     const early = this.early;
     this.early = [];
     for (const task of early) {
       if (task.settled) continue;
-      if (this.typeCode(task.type) < 0) reject(task);
+      if (this.#typeCode(task.type) < 0) reject(task);
       else this.place(task);
     }
     this.placeDirect();
@@ -209,35 +203,34 @@ export class Placement {
     this.held = [];
     for (const task of held) {
       if (task.settled) continue;
-      if (this.dependencyDown(task.type).length > 0) {
+      if (this.#p.dependencyDown(task.type).length > 0) {
         this.held.push(task);
         continue;
       }
-      this.events.emit('taskReleased', { taskId: task.id, traceId: task.traceId, type: task.type });
-      this.toRing(task);
+      this.#p.bus.emit('taskReleased', { taskId: task.id, traceId: task.traceId, type: task.type });
+      this.#toRing(task);
     }
   }
 
   /** A dependency went down: pull its queued tasks back out of the rings (agents may win a few). */
   holdQueued(): void {
-    for (const [slot, task] of this.live) {
-      if (this.slots.get(slot, S_STATE) !== SlotState.QUEUED) continue;
-      const down = this.dependencyDown(task.type);
-      if (down.length === 0 || !this.queue.reclaim(slot)) continue;
-      this.live.delete(slot);
-      this.slots.release(slot);
-      task.slot = -1;
-      task.status = 'held';
+    const { ledger, slots, queue } = this.#p;
+    for (const [slot, task] of [...ledger.occupied()]) {
+      if (slots.phase(slot) !== 'queued') continue;
+      const down = this.#p.dependencyDown(task.type);
+      if (down.length === 0 || !queue.reclaim(slot)) continue;
+      ledger.releaseSlot(task);
+      ledger.move(task, 'held');
       this.held.push(task);
-      this.events.emit('taskHeld', { taskId: task.id, traceId: task.traceId, type: task.type, dependencies: down });
+      this.#p.bus.emit('taskHeld', { taskId: task.id, traceId: task.traceId, type: task.type, dependencies: down });
     }
   }
 
   /**
    * Take a waiting task back before any agent runs it (abort, close without
-   * drain). False when an agent already has it.
+   * drain, a degraded pool). False when an agent already has it.
    */
-  withdraw(task: TaskRecord): boolean {
+  withdraw(task: Task): boolean {
     for (const list of [this.held, this.early, this.direct]) {
       const i = list.indexOf(task);
       if (i >= 0) {
@@ -246,23 +239,13 @@ export class Placement {
       }
     }
     const slot = task.slot;
-    if (slot < 0) return false;
-    const state = this.slots.get(slot, S_STATE);
+    if (slot === undefined) return false;
+    const phase = this.#p.slots.phase(slot);
     let taken = false;
-    if (state === SlotState.QUEUED) taken = this.queue.reclaim(slot);
-    else if (state === SlotState.ASSIGNED) taken = this.takeBackDirect(slot);
+    if (phase === 'queued') taken = this.#p.queue.reclaim(slot);
+    else if (phase === 'assigned') taken = this.#p.registry.withdrawDirect(slot);
     if (!taken) return false;
-    this.live.delete(slot);
-    this.slots.release(slot);
-    task.slot = -1;
+    this.#p.ledger.releaseSlot(task);
     return true;
-  }
-
-  private takeBackDirect(slot: number): boolean {
-    for (const handle of this.supervisor.handles.values()) {
-      const block = handle.inc?.block;
-      if (block !== undefined && block.compareExchange(C_DIRECT, slot + 1, 0) === slot + 1) return true;
-    }
-    return false;
   }
 }

@@ -1,63 +1,71 @@
-import type { AgentHandle, Supervisor } from '../agents/supervisor.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { Clock } from '../clock.js';
 import type { RunningTask } from '../metrics/alerts.js';
-import { S_CLAIM, S_STATE, SlotState, nowMs } from '../ring/layout.js';
-import type { TaskRecord } from '../task.js';
+import type { SlotTable } from '../ring/slot-table.js';
+import type { TaskLedger } from '../tasks/ledger.js';
+import type { Task } from '../tasks/task.js';
 import type { TaskSnapshot } from '../types.js';
-import type { Placement } from './placement.js';
-import type { SlotTable } from './slot-table.js';
 
 /**
- * Read-only views of tasks as the caller sees them. While an agent holds a
- * task, "running", its agent and its start time live in the slot in shared
- * memory (agents do not message the main thread when they start), so they
- * are read from there.
+ * Read-only views of tasks as the caller sees them. Agents claim work from the
+ * rings without telling the main thread, so while an agent holds a task,
+ * "running", its agent and its start time are read from the slot.
  */
 export class TaskViews {
   constructor(
-    private readonly slots: SlotTable,
-    private readonly placement: Placement,
-    private readonly supervisor: Supervisor,
+    private readonly parts: { clock: Clock; slots: SlotTable; ledger: TaskLedger; registry: AgentRegistry },
   ) {}
 
-  private handleOwning(slot: number): AgentHandle | undefined {
-    return this.supervisor.handleByOwner(this.slots.get(slot, S_CLAIM));
-  }
-
   /** An agent has claimed the task and not yet published its outcome. */
-  private isRunning(task: TaskRecord): boolean {
-    if (task.settled || task.slot < 0) return false;
-    const state = this.slots.get(task.slot, S_STATE);
-    return state === SlotState.CLAIMED || state === SlotState.RUNNING;
+  #heldByAgent(task: Task): boolean {
+    return !task.settled && task.slot !== undefined && this.parts.slots.isHeldByAgent(task.slot);
   }
 
-  snapshot(task: TaskRecord): TaskSnapshot {
-    const snap = task.snapshot();
-    if (!this.isRunning(task)) return snap;
+  snapshot(task: Task): TaskSnapshot {
+    const { slots, registry } = this.parts;
+    const base: TaskSnapshot = {
+      id: task.id,
+      traceId: task.traceId,
+      type: task.type,
+      priority: task.options.priority,
+      status: task.phase === 'placed' ? 'queued' : task.phase,
+      attempts: task.attempts.started,
+      agentId: task.agentId,
+      failedAgentIds: task.attempts.failedAgentIds(),
+      queuedAt: task.queuedAt,
+      startedAt: task.startedAt,
+      finishedAt: task.finishedAt,
+      assignmentLatencyMs: task.assignmentLatencyMs,
+      error: task.error,
+    };
     const slot = task.slot;
-    const started = this.slots.get(slot, S_STATE) === SlotState.RUNNING;
+    if (slot === undefined || !this.#heldByAgent(task)) return base;
+    const started = slots.hasStarted(slot);
+    const counted = task.attempts.of(task.placement) !== undefined;
     return {
-      ...snap,
+      ...base,
       status: 'running',
-      attempts: started && !task.attemptCounted ? snap.attempts + 1 : snap.attempts,
-      agentId: this.handleOwning(slot)?.agentId ?? snap.agentId,
-      startedAt: this.slots.startedAt(slot) || snap.startedAt,
+      attempts: started && !counted ? base.attempts + 1 : base.attempts,
+      agentId: registry.owning(slot)?.agentId ?? base.agentId,
+      startedAt: slots.startedAt(slot) || base.startedAt,
     };
   }
 
   runningCount(): number {
     let n = 0;
-    for (const task of this.placement.live.values()) if (this.isRunning(task)) n++;
+    for (const [, task] of this.parts.ledger.occupied()) if (this.#heldByAgent(task)) n++;
     return n;
   }
 
   /** Tasks whose handler is running now, with how long it has run (for slow-task alerts). */
   *running(): Generator<RunningTask> {
-    const now = nowMs();
-    for (const [slot, task] of this.placement.live) {
-      if (task.settled || this.slots.get(slot, S_STATE) !== SlotState.RUNNING) continue;
-      const startedAt = this.slots.startedAt(slot);
+    const { clock, slots, ledger, registry } = this.parts;
+    const now = clock.nowMs();
+    for (const [slot, task] of ledger.occupied()) {
+      if (task.settled || slots.phase(slot) !== 'running') continue;
+      const startedAt = slots.startedAt(slot);
       if (startedAt <= 0) continue;
-      yield { taskId: task.id, traceId: task.traceId, type: task.type, agentId: this.handleOwning(slot)?.agentId, runningMs: now - startedAt };
+      yield { taskId: task.id, traceId: task.traceId, type: task.type, agentId: registry.owning(slot)?.agentId, runningMs: now - startedAt };
     }
   }
 }

@@ -6,6 +6,11 @@
  * latest when the first task it waited behind finishes.
  */
 export class Waiters {
+  /** The ledger's settle observer: the last pending task settling wakes onIdle(). */
+  onSettled(_task: unknown, _phase: unknown, pendingCount: number): void {
+    if (pendingCount === 0) this.notifyIdle();
+  }
+
   private idle: (() => void)[] = [];
   private bySize: { below: number; resolve: () => void }[] = [];
 

@@ -1,7 +1,16 @@
-import type { Supervisor } from '../agents/supervisor.js';
-import type { TypedEmitter } from '../events.js';
-import { C_CURRENT, SlotState, S_STATE, nowMs } from '../ring/layout.js';
-import type { SlotTable } from './slot-table.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { EventBus } from '../bus.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { TaskLedger } from '../tasks/ledger.js';
+
+export interface WatchdogParts {
+  bus: EventBus;
+  clock: Clock;
+  registry: AgentRegistry;
+  ledger: TaskLedger;
+  hangTimeoutMs: number;
+  intervalMs: number;
+}
 
 /**
  * Hang detection. Agents write a heartbeat time into shared memory (a timer,
@@ -10,38 +19,27 @@ import type { SlotTable } from './slot-table.js';
  * every heartbeat interval, so detection lands within hangTimeoutMs + one interval.
  */
 export class Watchdog {
-  private timer: NodeJS.Timeout | undefined;
+  readonly #p: WatchdogParts;
+  #timer: TimerHandle | undefined;
 
-  constructor(
-    private readonly supervisor: Supervisor,
-    private readonly slots: SlotTable,
-    private readonly events: TypedEmitter,
-    private readonly hangTimeoutMs: number,
-    private readonly intervalMs: number,
-    private readonly taskOf: (slot: number) => { id: number; traceId: string } | undefined,
-  ) {}
+  constructor(parts: WatchdogParts) {
+    this.#p = parts;
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.check(), this.intervalMs);
-    this.timer.unref();
+    this.#timer = this.#p.clock.setInterval(() => this.check(), this.#p.intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.#p.clock.clear(this.#timer);
   }
 
-  private check(): void {
-    const now = nowMs();
-    for (const handle of this.supervisor.handles.values()) {
-      const inc = handle.inc;
-      if (inc?.state !== 'ready') continue;
-      const current = inc.block.load(C_CURRENT);
-      if (current === 0 || this.slots.get(current - 1, S_STATE) !== SlotState.RUNNING) continue;
-      const silentMs = now - inc.block.lastHeartbeatMs();
-      if (silentMs <= this.hangTimeoutMs) continue;
-      const task = this.taskOf(current - 1);
-      this.events.emit('agentHung', { agentId: handle.agentId, generation: handle.generation, silentMs: Math.round(silentMs), taskId: task?.id, traceId: task?.traceId });
-      this.supervisor.kill(handle, 'hung');
+  check(): void {
+    const { clock, registry, ledger, bus, hangTimeoutMs } = this.#p;
+    for (const { handle, slot, silentMs } of [...registry.silentWhileRunning(clock.nowMs(), hangTimeoutMs)]) {
+      const task = ledger.inSlot(slot);
+      bus.emit('agentHung', { agentId: handle.agentId, generation: handle.generation, silentMs: Math.round(silentMs), taskId: task?.id, traceId: task?.traceId });
+      handle.inc?.kill('hung', undefined, 2_000);
     }
   }
 }

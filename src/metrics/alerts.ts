@@ -1,5 +1,18 @@
-import type { Alert, AlertSeverity, BottleneckEntry } from '../types.js';
-import type { RunObserver } from './recorder.js';
+import type { Alert, AlertSeverity } from '../types.js';
+
+/** What a recorded run says about its task; read only when the run matters (slow, or alerted). */
+export interface RunSource {
+  readonly id: number;
+  readonly traceId: string;
+  readonly type: string;
+  readonly assignmentLatencyMs: number | undefined;
+}
+
+/** Told of each finished run and each failed attempt as they are recorded (the alert monitor). */
+export interface RunObserver {
+  onRun(task: RunSource, agentId: number, runMs: number): void;
+  onAttemptFailed(agentId: number, atMs: number): void;
+}
 
 export interface AlertThresholds {
   slowWarningMs: number;
@@ -74,12 +87,12 @@ export class AlertMonitor implements RunObserver {
   }
 
   /** A run ended: alert if it was slow and the periodic check had not caught it yet. */
-  onRun(entry: BottleneckEntry): void {
+  onRun(task: RunSource, agentId: number, runMs: number): void {
     // Runs for every task: build nothing unless the run was slow or the task had alerted.
-    if (entry.runMs > this.t.slowWarningMs) {
-      this.onRunning({ taskId: entry.taskId, traceId: entry.traceId, type: entry.type, agentId: entry.agentId, runningMs: entry.runMs });
+    if (runMs > this.t.slowWarningMs) {
+      this.onRunning({ taskId: task.id, traceId: task.traceId, type: task.type, agentId, runningMs: runMs });
     }
-    if (this.slowLevel.size > 0) this.slowLevel.delete(entry.taskId);
+    if (this.slowLevel.size > 0) this.slowLevel.delete(task.id);
   }
 
   onAttemptFailed(agentId: number, atMs: number): void {

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../options.js';
-import { nowMs } from '../ring/layout.js';
+import { nowMs } from '../clock.js';
 import type { BottleneckEntry, BottleneckReport, HistogramExport, HistogramSet } from '../types.js';
+import type { RunObserver, RunSource } from './alerts.js';
 import { MetricsWindow } from './window.js';
 
 /** Completions per second over the last few seconds: the basis of QueueFullError's retryAfterMs. */
@@ -30,12 +31,6 @@ class ThroughputWindow {
   }
 }
 
-/** Told of each finished run and each failed attempt as they are recorded (the alert monitor). */
-export interface RunObserver {
-  onRun(entry: BottleneckEntry): void;
-  onAttemptFailed(agentId: number, atMs: number): void;
-}
-
 /**
  * Everything a task's life records: counters and latency histograms for the
  * current window (overall, per type, per agent) and for the pool's lifetime,
@@ -47,9 +42,12 @@ export class MetricsRecorder {
   readonly lifetime: MetricsWindow;
   private slowest: BottleneckEntry[] = [];
   private readonly throughput = new ThroughputWindow();
-  observer: RunObserver | undefined;
 
-  constructor(private readonly slowestKept: number = DEFAULTS.slowestTasksKept) {
+  constructor(
+    /** Told of each finished run and failed attempt (the alert monitor). */
+    private readonly observer: RunObserver | undefined = undefined,
+    private readonly slowestKept: number = DEFAULTS.slowestTasksKept,
+  ) {
     const now = nowMs();
     this.window = new MetricsWindow(now, true);
     this.lifetime = new MetricsWindow(now, false);
@@ -77,11 +75,16 @@ export class MetricsRecorder {
     this.lifetime.recordStart(type, agentId, assignmentMs);
   }
 
-  recordRun(entry: BottleneckEntry & { agentId: number }): void {
-    this.window.recordRun(entry.type, entry.agentId, entry.runMs);
-    this.lifetime.recordRun(entry.type, entry.agentId, entry.runMs);
-    this.keepIfSlow(entry);
-    this.observer?.onRun(entry);
+  /** A try's run, recorded once. The bottleneck entry is built only when the run is among the slowest. */
+  recordRun(task: RunSource, agentId: number, attempt: number, startedAt: number, finishedAt: number): void {
+    const runMs = Math.max(0, finishedAt - startedAt);
+    this.window.recordRun(task.type, agentId, runMs);
+    this.lifetime.recordRun(task.type, agentId, runMs);
+    const list = this.slowest;
+    if (list.length < this.slowestKept || (list[list.length - 1]?.runMs ?? 0) < runMs) {
+      this.keepIfSlow({ taskId: task.id, traceId: task.traceId, type: task.type, agentId, attempt, runMs, waitMs: task.assignmentLatencyMs ?? 0, startedAt, finishedAt });
+    }
+    this.observer?.onRun(task, agentId, runMs);
   }
 
   recordAttemptFailed(agentId: number, atMs: number): void {
@@ -98,6 +101,11 @@ export class MetricsRecorder {
     this.window.recordSettled(status, type, agentId, endToEndMs);
     this.lifetime.recordSettled(status, type, agentId, endToEndMs);
     this.throughput.add(finishedAt);
+  }
+
+  /** The ledger's settle observer: one call per settled task. */
+  onSettled(task: { type: string; agentId: number | undefined; queuedAt: number; finishedAt: number | undefined }, phase: 'completed' | 'failed' | 'cancelled'): void {
+    this.recordSettled(phase, task.type, task.agentId, task.queuedAt, task.finishedAt ?? task.queuedAt);
   }
 
   completionsPerSecond(atMs: number): number {

@@ -1,4 +1,5 @@
 import {
+  AgentState,
   BLOCK_TIMES,
   BLOCK_WORDS,
   CF_HEARTBEAT_AT,
@@ -7,11 +8,19 @@ import {
   C_COMP_ENTRIES,
   C_COMP_HEAD,
   C_COMP_TAIL,
+  C_CURRENT,
+  C_DIRECT,
   C_DOORBELL,
+  C_MAIL,
+  C_RETIRE,
   C_STATE,
   H_COMPLETION_SEQ,
+  H_MAIN_WAITING,
   type Layout,
 } from './layout.js';
+
+export type AgentStateName = 'starting' | 'active' | 'waiting' | 'waking' | 'busy' | 'stopped';
+const STATE_NAMES: readonly AgentStateName[] = ['starting', 'active', 'waiting', 'waking', 'busy', 'stopped'];
 
 /**
  * One agent incarnation's control block: a handful of words the coordinator and
@@ -67,6 +76,77 @@ export class ControlBlock {
     return this.load(C_STATE);
   }
 
+  // --- typed accessors: the coordinator's view of the block ------------------
+
+  /** The agent's loop state by name. */
+  agentState(): AgentStateName {
+    return STATE_NAMES[this.load(C_STATE)] ?? 'stopped';
+  }
+
+  /** The agent has posted 'ready' and left STARTING (it may be running its first task already). */
+  hasStarted(): boolean {
+    return this.load(C_STATE) !== AgentState.STARTING;
+  }
+
+  /** The slot of the task the agent is running, or undefined (the word holds slot + 1, 0 for none). */
+  currentSlot(): number | undefined {
+    const v = this.load(C_CURRENT);
+    return v === 0 ? undefined : v - 1;
+  }
+
+  /**
+   * Wakes the agent if it sleeps on its doorbell. The CAS from WAITING to
+   * WAKING makes a burst of callers wake it once; false when it was awake (it
+   * looks at the rings again before it can sleep) or another caller won.
+   */
+  wakeIfWaiting(): boolean {
+    if (this.compareExchange(C_STATE, AgentState.WAITING, AgentState.WAKING) !== AgentState.WAITING) return false;
+    this.ring();
+    return true;
+  }
+
+  /** A direct hand-off is waiting in the mailbox. */
+  hasDirect(): boolean {
+    return this.load(C_DIRECT) !== 0;
+  }
+
+  /** Only the coordinator fills the mailbox, and only when empty; the agent empties it with an exchange. */
+  offerDirect(slot: number): void {
+    this.store(C_DIRECT, slot + 1);
+    this.ring();
+  }
+
+  /** Agent side: the handed-over slot, emptying the mailbox. */
+  takeDirect(): number | undefined {
+    const v = this.exchange(C_DIRECT, 0);
+    return v === 0 ? undefined : v - 1;
+  }
+
+  /** Coordinator side: take a hand-off back before the agent took it; false when it already did. */
+  withdrawDirect(slot: number): boolean {
+    return this.compareExchange(C_DIRECT, slot + 1, 0) === slot + 1;
+  }
+
+  /** Ask the agent to stop claiming new work. */
+  requestRetire(): void {
+    this.store(C_RETIRE, 1);
+  }
+
+  isRetiring(): boolean {
+    return this.load(C_RETIRE) !== 0;
+  }
+
+  /** A control message was posted: a busy agent yields to its event loop soon. Then rings. */
+  flagMail(): void {
+    this.store(C_MAIL, 1);
+    this.ring();
+  }
+
+  /** Agent side: whether mail was flagged since the last look (clears the flag). */
+  takeMail(): boolean {
+    return this.exchange(C_MAIL, 0) !== 0;
+  }
+
   heartbeat(atMs: number): void {
     this.times[this.timeBase + CF_HEARTBEAT_AT] = atMs;
   }
@@ -106,7 +186,14 @@ export class ControlBlock {
     this.store(C_COMP_ENTRIES + ((tail >>> 0) % COMPLETION_RING), slot);
     this.store(C_COMP_TAIL, (tail + 1) | 0);
     Atomics.add(this.words, H_COMPLETION_SEQ, 1);
-    Atomics.notify(this.words, H_COMPLETION_SEQ);
+    // Wake the coordinator only if it sleeps. It stores MAIN_WAITING before its
+    // waitAsync compares the sequence; we bumped the sequence before reading the
+    // flag: seq-cst, so either its compare sees our bump (it does not sleep) or
+    // we see the flag. The exchange lets one agent of a burst do the wake-up;
+    // a notify to a sleeping main thread is a cross-thread wake (a syscall).
+    if (Atomics.load(this.words, H_MAIN_WAITING) !== 0 && Atomics.exchange(this.words, H_MAIN_WAITING, 0) !== 0) {
+      Atomics.notify(this.words, H_COMPLETION_SEQ);
+    }
   }
 
   /** Coordinator side: hands every published slot to `onSlot`; returns how many. */

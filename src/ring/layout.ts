@@ -34,6 +34,7 @@ export const CLAIM_NONE = -1;
 // Header words.
 export const H_COMPLETION_SEQ = 0; // bumped + notified by agents after publishing a completion
 export const H_RING_WAITING = 1; // tasks sitting in the priority rings (admission counts it)
+export const H_MAIN_WAITING = 2; // 1 while the coordinator sleeps on H_COMPLETION_SEQ: only then do agents notify
 export const HEADER_WORDS = 4;
 
 // Per slot Int32 fields.
@@ -57,7 +58,7 @@ export const SLOT_TIMES = 3;
 
 export const SlotState = Object.freeze({ FREE: 0, HELD: 1, QUEUED: 2, ASSIGNED: 3, CLAIMED: 4, RUNNING: 5, DONE: 6 });
 export const Outcome = Object.freeze({ NONE: 0, OK: 1, ERROR: 2, BY_MESSAGE: 3 });
-export const SlotFlags = Object.freeze({ NOTIFY_START: 1 });
+export const SlotFlags = Object.freeze({ NOTIFY_START: 1, TRACE_IN_PAYLOAD: 2 });
 
 // Per control block Int32 fields.
 export const C_STATE = 0;
@@ -131,6 +132,4 @@ export function allocateRegion(sizes: LayoutSizes): SharedRegion {
   };
 }
 
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { nowMs } from '../clock.js';

@@ -1,6 +1,8 @@
 import { runsBefore } from './aging.js';
 import {
   CLAIM_NONE,
+  H_COMPLETION_SEQ,
+  H_MAIN_WAITING,
   H_RING_WAITING,
   LEVELS,
   SF_ENQUEUED_AT,
@@ -37,6 +39,46 @@ export class SharedQueue {
     this.words = new Int32Array(region.words);
     this.times = new Float64Array(region.times);
     this.bytes = new Uint8Array(region.bytes);
+  }
+
+  /**
+   * The buffers to hand an agent. With private payloads the payload bytes are
+   * left out: the agent gets a buffer of its own, so nothing of another task's
+   * payload or result is mapped into it.
+   */
+  regionFor(payloads: 'shared' | 'private'): SharedRegion {
+    const bytes = payloads === 'private' ? new SharedArrayBuffer(8) : (this.bytes.buffer as SharedArrayBuffer);
+    return { sizes: this.layout, words: this.words.buffer as SharedArrayBuffer, times: this.times.buffer as SharedArrayBuffer, bytes };
+  }
+
+  // --- the completion sequence: agents bump it after publishing, the coordinator sleeps on it
+
+  completionSeq(): number {
+    return Atomics.load(this.words, H_COMPLETION_SEQ);
+  }
+
+  /**
+   * Coordinator: sleep until the sequence moves past `seen`, without blocking
+   * the main thread. undefined when it already moved (then there is work now).
+   * MAIN_WAITING is stored before waitAsync compares: see publishCompletion.
+   */
+  sleepOnCompletions(seen: number): Promise<unknown> | undefined {
+    Atomics.store(this.words, H_MAIN_WAITING, 1);
+    const waited = Atomics.waitAsync(this.words, H_COMPLETION_SEQ, seen);
+    if (waited.async) return waited.value;
+    Atomics.store(this.words, H_MAIN_WAITING, 0);
+    return undefined;
+  }
+
+  /** The coordinator is awake again: agents need not notify it. */
+  awake(): void {
+    Atomics.store(this.words, H_MAIN_WAITING, 0);
+  }
+
+  /** Wakes the sleeping coordinator (stop). */
+  bumpCompletions(): void {
+    Atomics.add(this.words, H_COMPLETION_SEQ, 1);
+    Atomics.notify(this.words, H_COMPLETION_SEQ);
   }
 
   slotWord(slot: number, field: number): number {

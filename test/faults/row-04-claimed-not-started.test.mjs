@@ -2,10 +2,10 @@
  * FAULTS row 4: an agent that had work handed to it but had not started it
  * crashes. Expected: that work is re-queued without spending an attempt.
  *
- * How the window is made: the fixture's `armExitOnFetch` op arms its agent to
- * exit at its next out-of-line payload fetch. A payload larger than
- * `inlinePayloadBytes` travels beside the ring, so the agent claims the task,
- * asks for the payload, and dies before the handler starts. `maxAttempts: 1`
+ * How the window is made: the fixture's `armExitOnPayload` op arms its agent
+ * to exit when its next out-of-line payload arrives. A payload larger than
+ * `inlinePayloadBytes` travels by message to the agent the task is handed to,
+ * so the agent holds the task and dies before the handler starts. `maxAttempts: 1`
  * makes a wrongly spent attempt visible: the task would fail instead of run.
  */
 import { afterEach, expect, test, vi } from 'vitest';
@@ -27,17 +27,17 @@ test('a task claimed by an agent that dies before starting it is re-queued for f
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.taskRetried]);
 
-  const armed = await pool.run({ op: 'armExitOnFetch', key: 0 });
+  const armed = await pool.run({ op: 'armExitOnPayload', key: 0 });
   expect(armed).toMatchObject({ agentId: 1, generation: 1 });
 
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
-  const big = 'x'.repeat(2_000); // far above inlinePayloadBytes: fetched by message
+  const big = 'x'.repeat(2_000); // far above inlinePayloadBytes: sent by message
   const handle = tracker.track(pool.submit({ op: 'echo', key: 1, value: big }));
   const value = await handle.result;
   await restarted;
   seen.stop();
 
-  // The armed incarnation really died at the fetch, before the handler could start.
+  // The armed incarnation really died when the payload arrived, before the handler could start.
   expect(counters.armedExits()).toBe(1);
   expect(seen.events.agentExited).toHaveLength(1);
   expect(seen.events.agentExited[0]).toMatchObject({ agentId: 1, generation: 1 });

@@ -101,14 +101,18 @@ test('messages from a buried (zombie) incarnation are ignored; its task settles 
   expect(pool.listAgents().map((a) => [a.agentId, a.generation, a.restarts])).toEqual(agentsBefore.map((a) => [a.agentId, a.generation, a.restarts]));
 }, 30_000);
 
-test('control: the same kind of message from a live agent is noticed (agentError)', async () => {
+test('control: the same kind of message from a live agent is noticed (agentError) and the agent is replaced', async () => {
   pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1 });
   await pool.ready();
   const errored = waitForEvents(pool, PoolEvents.agentError, 1);
-  const value = await pool.run({ op: 'postRaw', text: 'late message from agent 1 generation 1', value: 'ok' });
+  const replaced = waitForEvents(pool, PoolEvents.agentRestarted, 1);
+  // Whether the result or the stray message reaches the coordinator first, the task completes once.
+  const value = await pool.run({ op: 'postRaw', text: 'late message from agent 1 generation 1', value: 'ok', faultOnAttempts: 1 });
   expect(value.value).toBe('ok');
   const [event] = await errored;
+  expect((await replaced)[0]).toMatchObject({ agentId: 1, generation: 2 });
   expect(event).toMatchObject({ agentId: 1, generation: 1 });
+  expect(event.error.code).toBe('ERR_PROTOCOL_VIOLATION');
 });
 
 test.each([

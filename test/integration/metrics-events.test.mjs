@@ -149,7 +149,8 @@ test('isolationReport() resolves ok with distinct threadId, contextId and memory
     expect(a.canariesSeen).toEqual([]); // no other agent's canary
   }
   expect(report.checks.length).toBeGreaterThan(0);
-  expect(report.checks.every((c) => c.ok === true && typeof c.name === 'string')).toBe(true);
+  // Every check passes but the informational one that says payloads are shared (the default mode).
+  expect(report.checks.every((c) => (c.ok === true || c.informational === true) && typeof c.name === 'string')).toBe(true);
 });
 
 test('taskCompleted and taskFailed carry the documented fields', async () => {

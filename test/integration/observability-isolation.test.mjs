@@ -9,7 +9,9 @@ import { CoordinationPool } from '../../dist/src/index.js';
 import { FAULT_AGENT, createCounters } from '../helpers.mjs';
 
 const LEAKY_AGENT = new URL('../fixtures/leaky-agent.mjs', import.meta.url);
-const CHECKS = ['probe-sees-own-canary', 'distinct-thread-ids', 'distinct-context-ids', 'distinct-memory-ids', 'no-cross-talk'];
+const CHECKS = ['probe-sees-own-canary', 'probe-replies-genuine', 'distinct-thread-ids', 'distinct-context-ids', 'distinct-memory-ids', 'no-cross-talk'];
+/** Says how payloads travel; with the default 'shared' payloads it is informational and not counted in `ok`. */
+const PAYLOAD_CHECK = 'payloads-private';
 
 let pool;
 afterEach(async () => {
@@ -29,9 +31,11 @@ test('a normal pool of 3 agents is reported isolated, with per-agent ids, heap f
   await start(FAULT_AGENT, 3, { workerData: { counters: counters.sab }, resourceLimits: { maxOldGenerationSizeMb: 64 } });
   const report = await pool.isolationReport();
   expect(report.ok).toBe(true);
-  expect(report.checks.map((c) => c.name).sort()).toEqual([...CHECKS].sort());
+  expect(report.payloads).toBe('shared');
+  expect(report.checks.map((c) => c.name).sort()).toEqual([...CHECKS, PAYLOAD_CHECK].sort());
   for (const c of report.checks) {
-    expect(c.ok, c.name).toBe(true);
+    if (c.name === PAYLOAD_CHECK) expect(c).toMatchObject({ ok: false, informational: true });
+    else expect(c.ok, c.name).toBe(true);
     expect(typeof c.detail).toBe('string');
   }
   expect(report.agents.map((a) => a.agentId).sort()).toEqual([1, 2, 3]);

@@ -47,5 +47,5 @@ test('the README quick start runs as written', async () => {
   expect(out).toMatch(/^migration: 4 done, /m);
   expect(out).toContain('taskId');
   expect(out).toMatch(/^SLO: assignment p99 [\d.]+ ms against 500 ms -> ok$/m);
-  expect(out).toMatch(/^isolation ok: true probe-sees-own-canary=true .*no-cross-talk=true$/m);
+  expect(out).toMatch(/^isolation ok: true \(payloads: shared\) probe-sees-own-canary=true .*no-cross-talk=true$/m);
 });

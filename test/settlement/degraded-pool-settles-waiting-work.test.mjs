@@ -32,7 +32,7 @@ test('tasks submitted before the pool went degraded reject PoolDegradedError; cl
     expect(error).toBeInstanceOf(PoolDegradedError);
     expect(error.code).toBe(ErrorCodes.POOL_DEGRADED);
   }
-  expect(pool.metrics().pending).toBe(0);
+  expect(pool.metrics().tasks.pending).toBe(0);
   await withTimeout(pool.close(), BOUND_MS, 'close() of a degraded pool');
 });
 

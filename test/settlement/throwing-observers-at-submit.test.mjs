@@ -32,13 +32,13 @@ async function submitThroughThrowingObserver() {
   }
   if (refused !== undefined) {
     expect(typeof refused.code, `submit threw an uncoded error: ${refused}`).toBe('string');
-    expect(pool.metrics().pending, 'a refused task must not be counted').toBe(0);
+    expect(pool.metrics().tasks.pending, 'a refused task must not be counted').toBe(0);
   } else {
     const value = await withTimeout(handle.result, BOUND_MS, `task ${handle.id}`);
     expect(value.value).toBe('observed');
   }
   await withTimeout(pool.onIdle(), BOUND_MS, 'onIdle()');
-  expect(pool.metrics().pending).toBe(0);
+  expect(pool.metrics().tasks.pending).toBe(0);
   await withTimeout(pool.close(), BOUND_MS, 'close()');
 }
 

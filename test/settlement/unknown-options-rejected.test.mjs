@@ -52,7 +52,7 @@ test('an unknown task option (priorty) throws InvalidOptionError at submit namin
   expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
   expect(error.option).toBe('priorty');
   expect(error.message).toContain('priority');
-  expect(pool.metrics().pending).toBe(0);
+  expect(pool.metrics().tasks.pending).toBe(0);
 });
 
 test('a workerData that cannot be cloned throws ERR_DATA_CLONE', async () => {

@@ -135,13 +135,24 @@ describe('ControlBlock completion ring', () => {
     }
   }
 
-  it('publishing bumps the header sequence and wakes a coordinator waiting on it', async () => {
+  it('publishing bumps the header sequence and wakes a coordinator sleeping on it', async () => {
     const { q, blocks } = setup();
-    const before = Atomics.load(q.words, H_COMPLETION_SEQ);
-    const woken = waitFor(q.words, H_COMPLETION_SEQ, before);
+    const before = q.completionSeq();
+    const woken = q.sleepOnCompletions(before);
+    expect(woken).toBeDefined();
     blocks[2].publishCompletion(9);
     expect(await woken).toBe('ok');
-    expect(Atomics.load(q.words, H_COMPLETION_SEQ)).toBe(before + 1);
+    expect(q.completionSeq()).toBe(before + 1);
+  });
+
+  it('publishing while the coordinator is awake bumps the sequence without a wake-up, and the next sleep returns at once', () => {
+    const { q, blocks } = setup();
+    const before = q.completionSeq();
+    q.awake();
+    blocks[2].publishCompletion(9);
+    expect(q.completionSeq()).toBe(before + 1);
+    // The coordinator read `before` and drained; the bump since then means there is more: no sleep.
+    expect(q.sleepOnCompletions(before)).toBeUndefined();
   });
 });
 

@@ -26,17 +26,8 @@ function monitor(over) {
 
 const running = (taskId, runningMs, extra = {}) => ({ taskId, traceId: `trace-${taskId}`, type: 'research', agentId: 3, runningMs, ...extra });
 
-const run = (taskId, runMs) => ({
-  taskId,
-  traceId: `trace-${taskId}`,
-  type: 'research',
-  agentId: 3,
-  attempt: 1,
-  runMs,
-  waitMs: 1,
-  startedAt: 1_000,
-  finishedAt: 1_000 + runMs,
-});
+/** A finished run as the recorder reports it: the task (read only when the run matters), its agent, its length. */
+const run = (taskId, runMs) => [{ id: taskId, traceId: `trace-${taskId}`, type: 'research', assignmentLatencyMs: 1 }, 3, runMs];
 
 /** A tick with nothing running, no per-type figures and an empty queue, unless given. */
 function tick(m, { now = 0, tasks = [], p95 = new Map(), depth = 0, capacity = 10 } = {}) {
@@ -128,27 +119,27 @@ describe('AlertMonitor: slow tasks', () => {
     const { m, alerts } = monitor();
     m.onRunning(running(4, 120));
     m.onRunning(running(4, 220));
-    m.onRun(run(4, 230));
+    m.onRun(...run(4, 230));
     expect(alerts.map((a) => a.severity)).toEqual(['warning', 'critical']);
   });
 
   it('a slow run the periodic check never saw alerts once when it finishes, at the highest severity reached', () => {
     const { m, alerts } = monitor();
-    m.onRun(run(5, 150));
+    m.onRun(...run(5, 150));
     expect(alerts.map((a) => [a.taskId, a.severity])).toEqual([[5, 'warning']]);
-    m.onRun(run(6, 500));
+    m.onRun(...run(6, 500));
     expect(alerts.map((a) => [a.taskId, a.severity])).toEqual([
       [5, 'warning'],
       [6, 'critical'],
     ]);
-    m.onRun(run(8, 20));
+    m.onRun(...run(8, 20));
     expect(alerts).toHaveLength(2);
   });
 
   it('after its run is recorded a task id is forgotten: a retry of it that is slow alerts again', () => {
     const { m, alerts } = monitor();
     m.onRunning(running(9, 150));
-    m.onRun(run(9, 160));
+    m.onRun(...run(9, 160));
     m.onRunning(running(9, 150, { traceId: 'trace-9' }));
     expect(alerts.map((a) => [a.taskId, a.severity])).toEqual([
       [9, 'warning'],

@@ -13,6 +13,11 @@ function entry(runMs, type = 'research', agentId = 1) {
   return { taskId, traceId: `trace-${taskId}`, type, agentId, attempt: 1, runMs, waitMs: 0.5, startedAt: 10_000, finishedAt: 10_000 + runMs };
 }
 
+/** Records a run the way the coordinator does: the task, its agent and attempt, start and finish. */
+function recordRun(r, e) {
+  r.recordRun({ id: e.taskId, traceId: e.traceId, type: e.type, assignmentLatencyMs: e.waitMs }, e.agentId, e.attempt, e.startedAt, e.finishedAt);
+}
+
 describe('MetricsRecorder', () => {
   it('reset() starts a new window and leaves the lifetime totals alone', () => {
     const r = new MetricsRecorder();
@@ -21,7 +26,7 @@ describe('MetricsRecorder', () => {
     r.recordSubmitted();
     r.recordRejected();
     r.recordStart('research', 1, 2);
-    r.recordRun(entry(30));
+    recordRun(r, entry(30));
     r.recordSettled('completed', 'research', 1, 0, 40);
     r.reset();
     expect(r.window.startedAt).toBeGreaterThanOrEqual(firstStart);
@@ -35,9 +40,9 @@ describe('MetricsRecorder', () => {
   });
 
   it('keeps the slowest `slowestKept` runs, slowest first', () => {
-    const r = new MetricsRecorder(3);
+    const r = new MetricsRecorder(undefined, 3);
     const runs = [5, 50, 1, 70, 20, 70, 2].map((ms) => entry(ms));
-    for (const e of runs) r.recordRun(e);
+    for (const e of runs) recordRun(r, e);
     const { slowest } = r.bottlenecks(100);
     expect(slowest.map((e) => e.runMs)).toEqual([70, 70, 50]);
     // Equal run times keep arrival order.
@@ -48,16 +53,16 @@ describe('MetricsRecorder', () => {
   });
 
   it('bottlenecks() hands out copies', () => {
-    const r = new MetricsRecorder(3);
-    r.recordRun(entry(9));
+    const r = new MetricsRecorder(undefined, 3);
+    recordRun(r, entry(9));
     r.bottlenecks(1).slowest[0].runMs = -1;
     expect(r.bottlenecks(1).slowest[0].runMs).toBe(9);
   });
 
   it('per-type run-time percentiles and counts, and p95 per type for the alerts', () => {
     const r = new MetricsRecorder();
-    for (let i = 0; i < 20; i++) r.recordRun(entry(100 + i, 'research'));
-    for (let i = 0; i < 5; i++) r.recordRun(entry(1, 'ingest', 2));
+    for (let i = 0; i < 20; i++) recordRun(r, entry(100 + i, 'research'));
+    for (let i = 0; i < 5; i++) recordRun(r, entry(1, 'ingest', 2));
     const { byType } = r.bottlenecks(100);
     expect(byType.research.count).toBe(20);
     expect(byType.ingest.count).toBe(5);
@@ -73,11 +78,11 @@ describe('MetricsRecorder', () => {
     const r = new MetricsRecorder();
     for (let i = 0; i < 4; i++) {
       r.recordStart('research', 1, 1 + i);
-      r.recordRun(entry(10 + i));
+      recordRun(r, entry(10 + i));
       r.recordSettled('completed', 'research', 1, 0, 20 + i);
     }
     r.recordStart('ingest', 2, 1);
-    r.recordRun(entry(3, 'ingest', 2));
+    recordRun(r, entry(3, 'ingest', 2));
     const out = r.exportHistograms();
     expect(out.unit).toBe('us');
     expect(out.encoding).toBe('hdr-compressed-base64');
@@ -94,11 +99,10 @@ describe('MetricsRecorder', () => {
   });
 
   it('tells its observer of every run and every failed attempt', () => {
-    const r = new MetricsRecorder();
     const seen = [];
-    r.observer = { onRun: (e) => seen.push(['run', e.taskId]), onAttemptFailed: (agentId, at) => seen.push(['failed', agentId, at]) };
+    const r = new MetricsRecorder({ onRun: (task) => seen.push(['run', task.id]), onAttemptFailed: (agentId, at) => seen.push(['failed', agentId, at]) });
     const e = entry(4);
-    r.recordRun(e);
+    recordRun(r, e);
     r.recordAttemptFailed(3, 1234);
     expect(seen).toEqual([
       ['run', e.taskId],

@@ -1,0 +1,72 @@
+import type { Alert, MetricsWindow } from './types.js';
+
+/** Every event the pool emits; payloads are plain objects, safe to log. */
+export const PoolEvents = Object.freeze({
+  taskQueued: 'taskQueued',
+  taskStarted: 'taskStarted',
+  taskCompleted: 'taskCompleted',
+  taskFailed: 'taskFailed',
+  taskCancelled: 'taskCancelled',
+  taskRetried: 'taskRetried',
+  taskHeld: 'taskHeld',
+  taskReleased: 'taskReleased',
+  agentSpawned: 'agentSpawned',
+  agentReady: 'agentReady',
+  agentExited: 'agentExited',
+  agentError: 'agentError',
+  agentRestarted: 'agentRestarted',
+  agentHung: 'agentHung',
+  dependencyDown: 'dependencyDown',
+  dependencyUp: 'dependencyUp',
+  degraded: 'degraded',
+  recovered: 'recovered',
+  drained: 'drained',
+  alert: 'alert',
+  metricsReset: 'metricsReset',
+} as const);
+
+/**
+ * A task's routine steps: built only when someone listens (a listener, or a
+ * logger, which logs them at debug). The journal does not keep them: at tens of
+ * thousands a second they would push everything else out of it within
+ * milliseconds, and keeping their payloads alive costs the hot path GC time.
+ */
+export const TRACE_EVENTS: ReadonlySet<string> = new Set([PoolEvents.taskQueued, PoolEvents.taskStarted, PoolEvents.taskCompleted]);
+
+interface TaskRef {
+  taskId: number;
+  traceId: string;
+  type: string;
+}
+
+interface AgentRef {
+  agentId: number;
+  generation: number;
+}
+
+export interface PoolEventMap {
+  taskQueued: TaskRef & { priority: number };
+  taskStarted: TaskRef & { agentId: number; attempt: number; startedAt: number; assignmentLatencyMs: number };
+  taskCompleted: TaskRef & { agentId: number; attempt: number; runMs: number; assignmentLatencyMs: number };
+  taskFailed: TaskRef & { agentId: number | undefined; attempt: number; error: Error; attempts: number };
+  taskCancelled: TaskRef & { reason: unknown };
+  /** agentId (= fromAgentId) is the agent the failed try ran on; attempt is the try about to start. */
+  taskRetried: TaskRef & { agentId: number; attempt: number; fromAgentId: number; error: Error };
+  taskHeld: TaskRef & { dependencies: string[] };
+  taskReleased: TaskRef;
+  agentSpawned: AgentRef & { threadId: number };
+  agentReady: AgentRef & { threadId: number; contextId: string; startMs: number };
+  agentExited: AgentRef & { exitCode: number; reason: string };
+  agentError: AgentRef & { error: Error };
+  agentRestarted: AgentRef & { restartMs: number };
+  agentHung: AgentRef & { silentMs: number; taskId: number | undefined; traceId: string | undefined };
+  dependencyDown: { name: string; error: Error | undefined };
+  dependencyUp: { name: string };
+  degraded: { consecutiveStartFailures: number; error: Error | undefined };
+  recovered: Record<string, never>;
+  drained: Record<string, never>;
+  alert: Alert;
+  metricsReset: { previousWindow: MetricsWindow };
+}
+
+export type PoolEventName = keyof PoolEventMap;

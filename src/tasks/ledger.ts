@@ -1,0 +1,174 @@
+import type { EventBus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import { DEFAULTS } from '../options.js';
+import { canMove, type TaskPhase, type TerminalPhase } from './phase.js';
+import type { Settle, Task } from './task.js';
+
+/** Frees a slot for reuse; the slot table in the pool, a fake in unit tests. */
+export interface SlotReleaser {
+  release(slot: number): void;
+}
+
+/** Told of every settlement: metrics and waiters. */
+export interface SettleObserver {
+  onAdmitted?(task: Task, pendingCount: number): void;
+  onSettled(task: Task, phase: TerminalPhase, pendingCount: number): void;
+}
+
+export interface LedgerParts {
+  bus: EventBus;
+  clock: Clock;
+  slots: SlotReleaser;
+  observers: readonly SettleObserver[];
+  finishedTasksKept?: number;
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(readonly taskId: number, readonly from: TaskPhase, readonly to: TaskPhase) {
+    super(`task ${taskId} cannot move from ${from} to ${to}`);
+  }
+}
+
+/**
+ * The one owner of task state: every accepted task until it settles, then the
+ * most recent settled ones for getTask(); each task's phase (moved only through
+ * guarded transitions); which slot each task occupies, released in one place;
+ * and settle(), which delivers each task's outcome exactly once.
+ */
+export class TaskLedger {
+  readonly #bus: EventBus;
+  readonly #clock: Clock;
+  readonly #slots: SlotReleaser;
+  readonly #observers: readonly SettleObserver[];
+  readonly #pending = new Map<number, Task>();
+  readonly #bySlot = new Map<number, Task>();
+  // Eviction order in a ring of ids: deleting from the front of a large Map
+  // makes V8's Map iteration crawl over the holes.
+  readonly #finished = new Map<number, Task>();
+  readonly #finishedOrder: Float64Array;
+  #finishedCount = 0;
+
+  constructor(parts: LedgerParts) {
+    this.#bus = parts.bus;
+    this.#clock = parts.clock;
+    this.#slots = parts.slots;
+    this.#observers = parts.observers;
+    this.#finishedOrder = new Float64Array(Math.max(1, parts.finishedTasksKept ?? DEFAULTS.finishedTasksKept));
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  pending(): IterableIterator<Task> {
+    return this.#pending.values();
+  }
+
+  admit(task: Task): void {
+    this.#pending.set(task.id, task);
+    for (const o of this.#observers) o.onAdmitted?.(task, this.#pending.size);
+  }
+
+  get(id: number): Task | undefined {
+    return this.#pending.get(id) ?? this.#finished.get(id);
+  }
+
+  /** The task occupying a slot, if any. */
+  inSlot(slot: number): Task | undefined {
+    return this.#bySlot.get(slot);
+  }
+
+  /** Every occupied slot with its task (queued in a ring, handed over, running or finishing). */
+  occupied(): IterableIterator<[number, Task]> {
+    return this.#bySlot.entries();
+  }
+
+  move(task: Task, to: TaskPhase): void {
+    if (task.phase === to) return;
+    if (!canMove(task.phase, to)) throw new IllegalTransitionError(task.id, task.phase, to);
+    task.phase = to;
+  }
+
+  /** The task now occupies `slot` (written and about to be published); a new placement. */
+  occupy(task: Task, slot: number, phase: 'queued' | 'placed'): void {
+    this.move(task, phase);
+    task.slot = slot;
+    task.placement++;
+    this.#bySlot.set(slot, task);
+  }
+
+  /**
+   * The one place a slot is given up. A quarantined slot is forgotten but never
+   * reused: a zombie agent (terminate gave up) may still write into it.
+   */
+  releaseSlot(task: Task, quarantine = false): void {
+    const slot = task.slot;
+    if (slot === undefined) return;
+    task.slot = undefined;
+    if (this.#bySlot.get(slot) === task) this.#bySlot.delete(slot);
+    if (!quarantine) this.#slots.release(slot);
+  }
+
+  /** A try of the current placement has started on an agent: counted once. */
+  markStarted(task: Task, agentId: number, generation: number, startedAt: number): void {
+    if (task.settled) return;
+    this.move(task, 'running');
+    task.attempts.start(task.placement, agentId, generation, startedAt);
+    task.assignmentLatencyMs ??= Math.max(0, startedAt - task.queuedAt);
+  }
+
+  /** The current try failed; the attempt log records it, which is what later placement avoids. */
+  markTryFailed(task: Task, error: Error, finishedAt: number): void {
+    const entry = task.attempts.of(task.placement);
+    if (entry === undefined) return;
+    entry.error = error;
+    entry.finishedAt = finishedAt;
+  }
+
+  /**
+   * Delivers the task's outcome, exactly once: later calls return false and
+   * change nothing. The slot is released here unless the caller already did
+   * (a running task keeps its slot until its agent lets go of it).
+   */
+  settle(task: Task, outcome: Settle, phase: TerminalPhase): boolean {
+    if (task.settled) return false;
+    this.move(task, phase);
+    const at = this.#clock.nowMs();
+    task.finishedAt = at;
+    const entry = task.attempts.of(task.placement);
+    if (entry !== undefined) entry.finishedAt ??= at;
+    this.#clock.clear(task.deadlineTimer);
+    task.deadlineTimer = undefined;
+    task.cleanup?.();
+    task.cleanup = undefined;
+    if (!outcome.ok) task.error = outcome.error;
+    this.#pending.delete(task.id);
+    this.#remember(task);
+    task.deliver(outcome);
+    for (const o of this.#observers) o.onSettled(task, phase, this.#pending.size);
+    this.#announce(task, outcome, phase);
+    return true;
+  }
+
+  #remember(task: Task): void {
+    const at = this.#finishedCount++ % this.#finishedOrder.length;
+    if (this.#finishedCount > this.#finishedOrder.length) this.#finished.delete(this.#finishedOrder[at] ?? 0);
+    this.#finishedOrder[at] = task.id;
+    this.#finished.set(task.id, task);
+  }
+
+  #announce(task: Task, outcome: Settle, phase: TerminalPhase): void {
+    const name = phase === 'completed' ? 'taskCompleted' : phase === 'failed' ? 'taskFailed' : 'taskCancelled';
+    if (!this.#bus.wants(name)) return;
+    const ref = { taskId: task.id, traceId: task.traceId, type: task.type };
+    const attempt = task.attempts.started;
+    if (outcome.ok) {
+      const startedAt = task.startedAt ?? task.finishedAt ?? 0;
+      this.#bus.emit('taskCompleted', { ...ref, agentId: task.agentId ?? -1, attempt, runMs: (task.finishedAt ?? 0) - startedAt, assignmentLatencyMs: task.assignmentLatencyMs ?? 0 });
+    } else if (phase === 'failed') {
+      this.#bus.emit('taskFailed', { ...ref, agentId: task.agentId, attempt, error: outcome.error, attempts: attempt });
+    } else {
+      this.#bus.emit('taskCancelled', { ...ref, reason: outcome.error.cause });
+    }
+  }
+}

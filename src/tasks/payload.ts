@@ -1,0 +1,83 @@
+import { DataCloneError, InvalidOptionError } from '../errors.js';
+import { encode } from '../ring/codec.js';
+
+import type { MessagePort } from 'node:worker_threads';
+
+type Transferable = ArrayBuffer | MessagePort;
+
+/**
+ * A task's payload as the pool keeps it from submit on. Copying at submit is
+ * what makes admission honest: the caller may mutate or reuse its object at
+ * once, and an agent that starts the task later still sees it as submitted.
+ * - bytes: the encoded value (with the trace id when the caller gave one);
+ *   written into the slot when it fits, else sent with the task by message;
+ * - clone: a structured clone made at submit, for values the byte codec cannot
+ *   write but postMessage can carry (a SharedArrayBuffer is shared, not copied);
+ * - transfer: the caller's own object, with buffers and ports that move to the
+ *   agent when it is dispatched (until then the caller still holds them).
+ */
+export type EncodedPayload =
+  | { kind: 'bytes'; bytes: Uint8Array; withTrace: boolean }
+  | { kind: 'clone'; value: unknown; withTrace: boolean }
+  | { kind: 'transfer'; value: unknown; transfer: readonly Transferable[]; withTrace: boolean };
+
+/** What an agent receives when the payload is not in its slot. */
+export function messageForm(payload: EncodedPayload, traceId: string): { value: unknown; transfer: readonly Transferable[] | undefined } {
+  switch (payload.kind) {
+    case 'bytes':
+      return { value: payload.bytes, transfer: undefined };
+    case 'clone':
+      return { value: payload.withTrace ? [payload.value, traceId] : payload.value, transfer: undefined };
+    case 'transfer':
+      return { value: payload.withTrace ? [payload.value, traceId] : payload.value, transfer: payload.transfer };
+  }
+}
+
+/**
+ * Checks a transfer list at submit, so a bad one is refused before anything
+ * is accepted: only ArrayBuffers and MessagePorts move, each once, none already
+ * detached (a typed-array view must be given as its `.buffer`).
+ */
+export function checkTransferList(transfer: readonly unknown[]): readonly Transferable[] {
+  const seen = new Set<unknown>();
+  transfer.forEach((item, i) => {
+    const isBuffer = item instanceof ArrayBuffer;
+    const isPort = typeof item === 'object' && item !== null && item.constructor?.name === 'MessagePort';
+    if (!isBuffer && !isPort) {
+      const hint = ArrayBuffer.isView(item) ? ' (a view: pass its .buffer)' : '';
+      throw new InvalidOptionError(`transfer[${i}]`, `an ArrayBuffer or a MessagePort${hint}`, item);
+    }
+    if (seen.has(item)) throw new InvalidOptionError(`transfer[${i}]`, 'each buffer or port listed once', item);
+    if (isBuffer && item.detached) throw new InvalidOptionError(`transfer[${i}]`, 'an ArrayBuffer that is not detached', item);
+    seen.add(item);
+  });
+  return transfer as readonly Transferable[];
+}
+
+/** Copies (or, with a transfer list, checks) the payload at submit; throws DataCloneError for what cannot cross. */
+export function admitPayload(payload: unknown, traceId: string | undefined, transfer: readonly Transferable[] | undefined): EncodedPayload {
+  const withTrace = traceId !== undefined;
+  const value = withTrace ? [payload, traceId] : payload;
+  if (transfer !== undefined) {
+    // Nothing moves until dispatch, but what postMessage would refuse is refused now:
+    // a trial clone with the transfer list on a throwaway channel would detach the
+    // caller's buffers, so the check clones without it (buffers are copied, ports refused).
+    if (!transfer.some((t) => !(t instanceof ArrayBuffer))) tryClone(payload);
+    return { kind: 'transfer', value: payload, transfer, withTrace };
+  }
+  try {
+    return { kind: 'bytes', bytes: encode(value), withTrace };
+  } catch (error) {
+    // The byte codec cannot write a SharedArrayBuffer; postMessage shares one. Such a
+    // payload is cloned now and travels by message; one that neither can carry is refused.
+    return { kind: 'clone', value: tryClone(payload, error), withTrace };
+  }
+}
+
+function tryClone(value: unknown, firstError?: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    throw new DataCloneError('payload', firstError ?? error);
+  }
+}
