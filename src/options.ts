@@ -270,8 +270,36 @@ export interface ResolvedTaskOptions {
 
 type Transferable = NonNullable<TaskOptions['transfer']>[number];
 
+/**
+ * The resolved options of a task that gave at most its type: one frozen object
+ * per type and pool deadline, shared by every such task (the common case on
+ * the hot path costs no validation and no allocation).
+ */
+const plainOptions = new Map<string, ResolvedTaskOptions>();
+
+function plainOptionsFor(type: string, poolTimeoutMs: number | undefined): ResolvedTaskOptions | undefined {
+  if (poolTimeoutMs !== undefined) return undefined;
+  let cached = plainOptions.get(type);
+  if (cached === undefined && plainOptions.size < 1_000) {
+    cached = Object.freeze({ type, priority: DEFAULTS.priority, traceId: undefined, signal: undefined, timeoutMs: undefined, idempotent: true, transfer: undefined });
+    plainOptions.set(type, cached);
+  }
+  return cached;
+}
+
+/** Only `type` (a non-empty string) is set: the options can be shared. */
+function onlyType(o: object): o is { type?: string } {
+  for (const key in o) if (key !== 'type') return false;
+  const type = (o as { type?: unknown }).type;
+  return type === undefined || (typeof type === 'string' && type.length > 0);
+}
+
 /** Per-task options, checked at submit so a bad call throws before anything is accepted. */
 export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs: number | undefined): ResolvedTaskOptions {
+  if (opts === undefined || (typeof opts === 'object' && opts !== null && onlyType(opts))) {
+    const shared = plainOptionsFor(opts?.type ?? 'general', poolTimeoutMs);
+    if (shared !== undefined) return shared;
+  }
   const o = opts ?? {};
   if (typeof o !== 'object' || o === null) throw new InvalidOptionError('options', 'an object', o);
   checkKnownKeys('', o, TASK_OPTIONS);

@@ -41,6 +41,8 @@ const boot = workerData as AgentBoot;
 const IDLE_SLICE_MS = 20;
 const queue = new SharedQueue(boot.region);
 const block = new ControlBlock(queue.words, queue.times, queue.layout, boot.block);
+/** Every other agent's control block, to pass a wake-up on (see wakeSibling). */
+const siblings = Array.from({ length: queue.layout.blocks }, (_, i) => new ControlBlock(queue.words, queue.times, queue.layout, i)).filter((b) => b.index !== boot.block);
 const inlineBytes = queue.layout.inlineBytes;
 const base: SetupContext = {
   agentId: boot.agentId,
@@ -153,7 +155,28 @@ function takeWork(): number {
   if (stopping || block.isRetiring() || block.completionRoom() === 0) return -1;
   const direct = block.takeDirect();
   if (direct !== undefined) return direct;
-  return queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs);
+  const slot = queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs);
+  if (slot >= 0 && queue.waitingCount() > 0) wakeSibling();
+  return slot;
+}
+
+/**
+ * More work is waiting after our claim: pass the wake-up on to one sleeping
+ * agent unless an awake one will take it. The coordinator wakes only one agent
+ * per burst of submits; the rest of the burst is woken from here, on a thread
+ * that was about to run the task anyway, not on the main thread. An agent
+ * stores WAITING before its last look at the rings, and our claim came before
+ * this read of its state (seq-cst), so one we see ACTIVE will find the work.
+ */
+function wakeSibling(): void {
+  let awake = 0;
+  let sleeper: ControlBlock | undefined;
+  for (const b of siblings) {
+    const state = b.state;
+    if (state === AgentState.ACTIVE) awake++;
+    else if (state === AgentState.WAITING && sleeper === undefined && b.completionRoom() > 0 && !b.isRetiring()) sleeper = b;
+  }
+  if (sleeper !== undefined && queue.waitingCount() > awake) sleeper.wakeIfWaiting();
 }
 
 /** The payload and trace id of the task in `slot`: from the slot, or from the message posted ahead of the hand-off. */

@@ -127,13 +127,14 @@ export class AgentRegistry {
   }
 
   /**
-   * Wakes sleeping agents for tasks newly pushed onto the rings: as many as
-   * there are waiting tasks beyond what the awake agents will take, the ones
-   * with the best history for the type first. An ACTIVE agent (between tasks)
-   * looks at the rings at least once more before it can sleep: the push came
-   * before this read of its state, and it stores WAITING before its last look.
-   * So each such agent takes one task, and a sleeper is woken only for the
-   * surplus. Runs once per burst of submits, so it allocates only when it must choose.
+   * Wakes one sleeping agent for tasks newly pushed onto the rings, if the
+   * awake agents will not take them all: the one with the best history for the
+   * type. An ACTIVE agent (between tasks) looks at the rings at least once more
+   * before it can sleep: the push came before this read of its state, and it
+   * stores WAITING before its last look. A woken agent that still sees work
+   * after its claim wakes the next sleeper itself, so the main thread pays for
+   * at most one cross-thread wake-up per burst of submits, and the agents,
+   * which are idle when this happens, pay for the rest.
    */
   wakeFor(type: string, waitingCount: number): void {
     let sleepers = 0;
@@ -153,19 +154,18 @@ export class AgentRegistry {
         awake++;
       }
     }
-    let surplus = waitingCount - awake;
-    if (sleepers === 0 || sleeper === undefined || surplus <= 0) return;
+    if (sleepers === 0 || sleeper === undefined || waitingCount <= awake) return;
     if (sleepers === 1) {
       sleeper.inc?.block.wakeIfWaiting();
       return;
     }
     // Several asleep: best history for the type first; one that woke by itself meanwhile is skipped.
     const order = this.candidates(type).filter((c) => c.candidate.state === 'waiting');
-    while (surplus > 0 && order.length > 0) {
+    while (order.length > 0) {
       const best = chooseWaker(order.map((c) => c.candidate));
       const i = Math.max(0, order.findIndex((c) => c.candidate === best));
       const [picked] = order.splice(i, 1);
-      if (picked?.handle.inc?.block.wakeIfWaiting() === true) surplus--;
+      if (picked?.handle.inc?.block.wakeIfWaiting() === true) return;
     }
   }
 

@@ -8,7 +8,7 @@ import { resolveTaskOptions, type ResolvedOptions } from '../options.js';
 import { retryAfterMs } from '../scheduling/retry.js';
 import type { TaskLedger } from '../tasks/ledger.js';
 import { admitPayload } from '../tasks/payload.js';
-import { Task } from '../tasks/task.js';
+import { Handle, Task } from '../tasks/task.js';
 import type { TaskHandle, TaskOptions } from '../types.js';
 import type { Cancellation } from './cancellation.js';
 import type { Placement } from './placement.js';
@@ -66,6 +66,6 @@ export class Admission {
     }
     if (bus.wants('taskQueued')) bus.emit('taskQueued', { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority });
     placement.place(task);
-    return { id: task.id, traceId: task.traceId, result: task.result as Promise<T> };
+    return new Handle<T>(task);
   }
 }

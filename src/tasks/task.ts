@@ -47,9 +47,6 @@ export class Task {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // The caller may never await (fire-and-forget submit): a rejection is still reported
-    // through events and getTask(), so it must not also crash the process as unhandled.
-    this.result.catch(() => {});
   }
 
   get type(): string {
@@ -75,13 +72,42 @@ export class Task {
   }
 
   private get lastAttempt(): { agentId: number; startedAt: number } | undefined {
-    const n = this.attempts.started;
-    return n === 0 ? undefined : this.attempts.of(this.placement) ?? this.attempts.lastStarted();
+    return this.attempts.lastStarted();
   }
 
   /** Resolves or rejects the caller's promise. The ledger calls it once, from settle(). */
   deliver(outcome: Settle): void {
-    if (outcome.ok) this.#resolve(outcome.value);
-    else this.#reject(outcome.error);
+    if (outcome.ok) {
+      this.#resolve(outcome.value);
+      return;
+    }
+    // The caller may never await (fire-and-forget submit): a rejection is still reported
+    // through events and getTask(), so it must not also crash the process as unhandled.
+    // Marked handled only here, so a task that completes costs no extra promise.
+    this.result.catch(noop);
+    this.#reject(outcome.error);
+  }
+}
+
+function noop(): void {}
+
+/** What submit() returns: the trace id is built only if the caller reads it. */
+export class Handle<T> {
+  readonly id: number;
+  readonly result: Promise<T>;
+  readonly #task: Task;
+
+  constructor(task: Task) {
+    this.#task = task;
+    this.id = task.id;
+    this.result = task.result as Promise<T>;
+  }
+
+  get traceId(): string {
+    return this.#task.traceId;
+  }
+
+  toJSON(): { id: number; traceId: string } {
+    return { id: this.id, traceId: this.traceId };
   }
 }
