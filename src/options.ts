@@ -65,12 +65,13 @@ export interface ResolvedOptions {
   payloadIsolation: 'shared' | 'private';
   /** Generated trace ids are `<tracePrefix>-<taskId>`: unique per pool, made only when read. */
   tracePrefix: string;
+  finishedTasksKept: number;
 }
 
 const POOL_OPTIONS = [
   'agent', 'size', 'maxSize', 'queueCapacity', 'maxAttempts', 'taskTimeoutMs', 'hangTimeoutMs', 'heartbeatIntervalMs',
   'cancelGraceMs', 'agingIntervalMs', 'inlinePayloadBytes', 'resourceLimits', 'dependencies', 'requires', 'logger',
-  'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation',
+  'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation', 'finishedTasksKept',
 ] as const;
 const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'] as const;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
@@ -224,6 +225,7 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     startTimeoutMs: positiveMs('startTimeoutMs', options.startTimeoutMs, DEFAULTS.startTimeoutMs),
     payloadIsolation: oneOf('payloadIsolation', options.payloadIsolation, ['shared', 'private'] as const, DEFAULTS.payloadIsolation),
     tracePrefix: randomBytes(6).toString('hex'),
+    finishedTasksKept: int('finishedTasksKept', options.finishedTasksKept, DEFAULTS.finishedTasksKept, 0, 10_000_000),
   };
 }
 

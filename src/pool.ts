@@ -85,7 +85,7 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     const registry = (this.#registry = new AgentRegistry(slots));
     const alerts = new AlertMonitor(o.alerts, (alert) => bus.emit('alert', alert));
     const metrics = (this.#metrics = new MetricsRecorder(alerts));
-    const ledger = (this.#ledger = new TaskLedger({ bus, clock, slots, observers: [metrics, this.#waiters, this.#keepAlive] }));
+    const ledger = (this.#ledger = new TaskLedger({ bus, clock, slots, observers: [metrics, this.#waiters, this.#keepAlive], finishedTasksKept: o.finishedTasksKept }));
     const dependencies = (this.#dependencies = new DependencyMonitor({ bus, clock, checks: o.dependencies, requires: o.requires }));
     const placement = (this.#placement = new Placement({ bus, options: o, queue, slots, ledger, registry, dependencyDown: (type) => dependencies.downFor(type) }));
     const outcomes = new Outcomes({ bus, clock, options: o, slots, ledger, registry, placement, metrics });

@@ -72,6 +72,12 @@ export interface PoolOptions {
    * come back the same way. For pools that run mutually untrusted tasks.
    */
   payloadIsolation?: 'shared' | 'private';
+  /**
+   * Settled tasks kept for getTask(), oldest evicted first. Default 10,000. A kept
+   * task is its metadata only (ids, type, status, times, attempts, error): its
+   * payload is dropped when it settles and its result is never kept.
+   */
+  finishedTasksKept?: number;
 }
 
 export interface AlertOptions {

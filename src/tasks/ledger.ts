@@ -1,6 +1,7 @@
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { DEFAULTS } from '../options.js';
+import { RELEASED_PAYLOAD } from './payload.js';
 import { canMove, type TaskPhase, type TerminalPhase } from './phase.js';
 import type { Settle, Task } from './task.js';
 
@@ -47,13 +48,15 @@ export class TaskLedger {
   readonly #finished = new Map<number, Task>();
   readonly #finishedOrder: Float64Array;
   #finishedCount = 0;
+  readonly #keep: number;
 
   constructor(parts: LedgerParts) {
     this.#bus = parts.bus;
     this.#clock = parts.clock;
     this.#slots = parts.slots;
     this.#observers = parts.observers;
-    this.#finishedOrder = new Float64Array(Math.max(1, parts.finishedTasksKept ?? DEFAULTS.finishedTasksKept));
+    this.#keep = parts.finishedTasksKept ?? DEFAULTS.finishedTasksKept;
+    this.#finishedOrder = new Float64Array(Math.max(1, this.#keep));
   }
 
   get pendingCount(): number {
@@ -142,6 +145,9 @@ export class TaskLedger {
     task.cleanup?.();
     task.cleanup = undefined;
     if (!outcome.ok) task.error = outcome.error;
+    // A finished task is kept for getTask() as metadata only: its payload goes now (the
+    // result was never kept: it went to the caller's promise).
+    task.payload = RELEASED_PAYLOAD;
     this.#pending.delete(task.id);
     this.#remember(task);
     task.deliver(outcome);
@@ -151,6 +157,7 @@ export class TaskLedger {
   }
 
   #remember(task: Task): void {
+    if (this.#keep === 0) return;
     const at = this.#finishedCount++ % this.#finishedOrder.length;
     if (this.#finishedCount > this.#finishedOrder.length) this.#finished.delete(this.#finishedOrder[at] ?? 0);
     this.#finishedOrder[at] = task.id;

@@ -21,6 +21,9 @@ export type EncodedPayload =
   | { kind: 'clone'; value: unknown; withTrace: boolean }
   | { kind: 'transfer'; value: unknown; transfer: readonly Transferable[]; withTrace: boolean };
 
+/** What a settled task keeps in place of its payload: nothing (getTask() shows no payloads). */
+export const RELEASED_PAYLOAD: EncodedPayload = Object.freeze({ kind: 'bytes', bytes: new Uint8Array(0), withTrace: false });
+
 /** What an agent receives when the payload is not in its slot. */
 export function messageForm(payload: EncodedPayload, traceId: string): { value: unknown; transfer: readonly Transferable[] | undefined } {
   switch (payload.kind) {

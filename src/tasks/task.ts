@@ -37,8 +37,8 @@ export class Task {
   constructor(
     readonly id: number,
     readonly options: ResolvedTaskOptions,
-    /** The payload as of submit: encoded bytes, or a clone where bytes cannot carry it. */
-    readonly payload: EncodedPayload,
+    /** The payload as of submit: encoded bytes, or a clone where bytes cannot carry it. Dropped once settled. */
+    public payload: EncodedPayload,
     readonly queuedAt: number,
     /** Prefix of generated trace ids (one per pool), so no id is made until someone reads it. */
     private readonly tracePrefix: string,
