@@ -69,7 +69,12 @@ export class EventBus {
     const key = `${code}:${context}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
-    const detail = error instanceof Error ? safeString(error.stack ?? error.message) : safeString(error);
+    let detail: string;
+    try {
+      detail = error instanceof Error ? safeString(error.stack ?? error.message) : safeString(error);
+    } catch {
+      detail = '(an error that cannot be read)';
+    }
     process.emitWarning(`daedalus-pool: ${context}; the pool carried on (reported once)`, { type: 'DaedalusPoolWarning', code, detail });
   }
 }
@@ -82,6 +87,10 @@ export function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '(a value that cannot be turned into text)';
+    }
   }
 }

@@ -199,12 +199,13 @@ export function toWireError(error: unknown, depth = 0): WireError {
   const causeValue = safely(() => e.cause, undefined);
   const cause = depth < 4 && causeValue !== undefined ? toWireError(causeValue, depth + 1) : undefined;
   const name = safely(() => e.name, 'Error');
-  const message = safely(() => e.message, undefined);
+  const unreadable = Symbol('unreadable');
+  const message = safely<unknown>(() => e.message, unreadable);
   const stack = safely(() => e.stack, undefined);
   const code = safely(() => e.code, undefined);
   return {
     name: typeof name === 'string' ? name : 'Error',
-    message: typeof message === 'string' ? message : safeText(message, 'an error whose message cannot be read'),
+    message: typeof message === 'string' ? message : message === unreadable ? 'an error whose message cannot be read' : safeText(message, 'an error whose message cannot be read'),
     stack: typeof stack === 'string' ? stack : undefined,
     code: cloneable(code),
     fields,

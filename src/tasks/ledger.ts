@@ -108,7 +108,9 @@ export class TaskLedger {
     const slot = task.slot;
     if (slot === undefined) return;
     task.slot = undefined;
-    if (this.#bySlot.get(slot) === task) this.#bySlot.delete(slot);
+    // A slot already re-occupied by another task is not this task's to free.
+    if (this.#bySlot.get(slot) !== task) return;
+    this.#bySlot.delete(slot);
     if (!quarantine) this.#slots.release(slot);
   }
 
@@ -130,8 +132,8 @@ export class TaskLedger {
 
   /**
    * Delivers the task's outcome, exactly once: later calls return false and
-   * change nothing. The slot is released here unless the caller already did
-   * (a running task keeps its slot until its agent lets go of it).
+   * change nothing. The slot is not touched: callers release it when the agent
+   * lets go of it (a task cancelled while running keeps its slot until then).
    */
   settle(task: Task, outcome: Settle, phase: TerminalPhase): boolean {
     if (task.settled) return false;

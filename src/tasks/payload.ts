@@ -1,7 +1,7 @@
 import { DataCloneError, InvalidOptionError } from '../errors.js';
 import { encode } from '../ring/codec.js';
 
-import type { MessagePort } from 'node:worker_threads';
+import { MessagePort } from 'node:worker_threads';
 
 type Transferable = ArrayBuffer | MessagePort;
 
@@ -45,16 +45,26 @@ export function checkTransferList(transfer: readonly unknown[]): readonly Transf
   const seen = new Set<unknown>();
   transfer.forEach((item, i) => {
     const isBuffer = item instanceof ArrayBuffer;
-    const isPort = typeof item === 'object' && item !== null && item.constructor?.name === 'MessagePort';
+    const isPort = item instanceof MessagePort;
     if (!isBuffer && !isPort) {
       const hint = ArrayBuffer.isView(item) ? ' (a view: pass its .buffer)' : '';
       throw new InvalidOptionError(`transfer[${i}]`, `an ArrayBuffer or a MessagePort${hint}`, item);
     }
     if (seen.has(item)) throw new InvalidOptionError(`transfer[${i}]`, 'each buffer or port listed once', item);
-    if (isBuffer && item.detached) throw new InvalidOptionError(`transfer[${i}]`, 'an ArrayBuffer that is not detached', item);
+    if (isBuffer && isDetached(item)) throw new InvalidOptionError(`transfer[${i}]`, 'an ArrayBuffer that is not detached', item);
     seen.add(item);
   });
   return transfer as readonly Transferable[];
+}
+
+/** Node 20 has no ArrayBuffer.prototype.detached; a view over a detached buffer cannot be made. */
+function isDetached(buffer: ArrayBuffer): boolean {
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Copies (or, with a transfer list, checks) the payload at submit; throws DataCloneError for what cannot cross. */
