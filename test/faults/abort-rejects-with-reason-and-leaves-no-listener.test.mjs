@@ -1,28 +1,18 @@
 /**
- * FAULTS row 15: abort before dispatch, while queued, while running.
- * Expected: AbortError (ERR_ABORTED) whose cause is the signal's reason; a
- * transferred buffer is not detached when the task is rejected before
- * dispatch; the pool leaves no listener on the signal.
+ * A task's signal is aborted before dispatch, while the task is queued, or
+ * while it runs. Expected: AbortError (ERR_ABORTED) whose cause is the
+ * signal's reason; a transferred buffer is not detached when the task is
+ * rejected before dispatch; the pool leaves no listener on the signal.
  */
 import { getEventListeners } from 'node:events';
-import { afterEach, expect, test, vi } from 'vitest';
-import { AbortError, CoordinationPool, ErrorCodes, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, rejectionOf, settleTracker, thrownBy, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { AbortError, ErrorCodes, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, rejectionOf, settleTracker, thrownBy, waitForEvents } from '../helpers.mjs';
+
+const OPTIONS = { size: 1, cancelGraceMs: 200 };
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, cancelGraceMs: 200, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
 
 const listeners = (signal) => getEventListeners(signal, 'abort').length;
 
@@ -32,8 +22,8 @@ function expectAbortError(error, reason) {
   expect(error.cause).toBe(reason);
 }
 
-test('already aborted at submit: submit throws AbortError and the transfer buffer stays attached', async () => {
-  const counters = await start();
+poolTest('already aborted at submit: submit throws AbortError and the transfer buffer stays attached', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const reason = { why: 'caller gave up' };
   const controller = new AbortController();
   controller.abort(reason);
@@ -51,8 +41,8 @@ test('already aborted at submit: submit throws AbortError and the transfer buffe
   expect(counters.started(0)).toBe(0);
 });
 
-test('aborted while queued: rejects at once, never runs, buffer stays attached, no listener left', async () => {
-  const counters = await start();
+poolTest('aborted while queued: rejects at once, never runs, buffer stays attached, no listener left', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const blocker = tracker.track(pool.submit({ op: 'echo', gate: 0, key: 0, value: 'blocker' }));
   await counters.waitForStarted(0);
@@ -81,8 +71,8 @@ test('aborted while queued: rejects at once, never runs, buffer stays attached, 
   expect(tracker.check()).toEqual([]);
 });
 
-test('aborted while running: rejects with the reason, the agent\'s ctx.signal fires, the agent is kept', async () => {
-  const counters = await start();
+poolTest('aborted while running: rejects with the reason, the agent\'s ctx.signal fires, the agent is kept', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.agentExited]);
   const controller = new AbortController();
   const handle = pool.submit({ op: 'waitForAbort', key: 0 }, { signal: controller.signal });
@@ -101,8 +91,8 @@ test('aborted while running: rejects with the reason, the agent\'s ctx.signal fi
   expect(seen.events.agentExited).toHaveLength(0);
 });
 
-test('aborted while running a handler that ignores the signal: the agent is replaced after cancelGraceMs', async () => {
-  const counters = await start();
+poolTest('aborted while running a handler that ignores the signal: the agent is replaced after cancelGraceMs', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const exited = waitForEvents(pool, PoolEvents.agentExited, 1);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
   const controller = new AbortController();
@@ -122,8 +112,8 @@ test('aborted while running a handler that ignores the signal: the agent is repl
   expect(listeners(controller.signal)).toBe(0);
 });
 
-test('a signal that is never aborted keeps no listener once its task settles, however it settles', async () => {
-  await start({ size: 2 });
+poolTest('a signal that is never aborted keeps no listener once its task settles, however it settles', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, size: 2, workerData: { counters: counters.sab } });
   const signals = [new AbortController().signal, new AbortController().signal];
   const ok = pool.run({ op: 'echo', key: 0 }, { signal: signals[0] });
   const failed = pool.run({ op: 'throw', code: 'E_X', key: 1 }, { signal: signals[1] });

@@ -1,27 +1,20 @@
 /**
- * FAULTS row 17: `close()` with work pending. Expected: everything queued and
+ * `close()` is called with work pending. Expected: everything queued and
  * running finishes before close() resolves; submits during close reject with
  * PoolClosedError.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolClosedError, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, activeResources, createCounters, rejectionOf, resourcesLeftOver, settleTracker, thrownBy } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { ErrorCodes, PoolClosedError, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, activeResources, rejectionOf, resourcesLeftOver, settleTracker, thrownBy } from '../helpers.mjs';
 
 const TASKS = 12;
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('close() drains queued and running work, refuses new work, then stops', async () => {
+poolTest('close() drains queued and running work, refuses new work, then stops', async ({ usePool, counters }) => {
   const baseline = activeResources();
-  const counters = createCounters(TASKS + 2);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab } });
-  await pool.ready();
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   // Both agents are held on a gate, so everything else is still queued when close() is called.
   tracker.track(pool.submit({ op: 'echo', gate: 0, key: 0, value: 0 }));

@@ -1,12 +1,13 @@
 /**
- * FAULTS row 18: `close({ drain: false })` and `destroy()` with work running
- * and queued. Expected: queued work rejects PoolClosedError (close without
+ * `close({ drain: false })` and `destroy()` are called with work running and
+ * queued. Expected: queued work rejects PoolClosedError (close without
  * drain lets running work finish; destroy rejects it too); no promise is left
  * pending; no handles are left open (process.getActiveResourcesInfo()).
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolClosedError, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, WAIT_MS, activeResources, collectionWatcher, createCounters, exposeGc, rejectionOf, resourcesLeftOver, settleTracker, thrownBy, withTimeout } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { ErrorCodes, PoolClosedError, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, activeResources, collectionWatcher, exposeGc, rejectionOf, resourcesLeftOver, settleTracker, thrownBy, withTimeout } from '../helpers.mjs';
 
 const QUEUED = 5;
 const gc = exposeGc();
@@ -14,7 +15,8 @@ const gc = exposeGc();
 /**
  * Runs `scenario` (which stops a pool), then checks what getActiveResourcesInfo()
  * cannot see (it leaves out unref'd timers and intervals): once the test lets go
- * of the stopped pool, nothing else keeps it alive. The scenario runs in its own
+ * of the stopped pool, nothing else keeps it alive (the usePool fixture holds its
+ * pools only through WeakRefs). The scenario runs in its own
  * function so that none of its locals outlive it: a rejection error still held
  * would keep the pool through its not yet formatted stack frames (V8 keeps each
  * frame's receiver until `.stack` is read), which is the test's doing, not the pool's.
@@ -22,24 +24,15 @@ const gc = exposeGc();
 async function expectStoppedPoolCollectable(scenario) {
   const watcher = collectionWatcher(gc);
   await scenario(watcher);
-  pool = undefined;
   expect(await watcher.collect(), 'the stopped pool is still reachable').toBe(0);
 }
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('close({ drain: false }): queued work rejects PoolClosedError, running work finishes, nothing left open', () =>
+poolTest('close({ drain: false }): queued work rejects PoolClosedError, running work finishes, nothing left open', ({ usePool, counters }) =>
   expectStoppedPoolCollectable(async (watcher) => {
     const baseline = activeResources();
-    const counters = createCounters(QUEUED + 2);
-    pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, workerData: { counters: counters.sab } });
-    await pool.ready();
+    const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
     const tracker = settleTracker(pool, PoolEvents);
     const running = tracker.track(pool.submit({ op: 'echo', gate: 0, key: 0, value: 'ran' }));
     await counters.waitForStarted(0);
@@ -70,12 +63,10 @@ test('close({ drain: false }): queued work rejects PoolClosedError, running work
     tracker.stop();
   }));
 
-test('destroy() mid-task: running and queued work all reject PoolClosedError, nothing pending, nothing left open', () =>
+poolTest('destroy() mid-task: running and queued work all reject PoolClosedError, nothing pending, nothing left open', ({ usePool, counters }) =>
   expectStoppedPoolCollectable(async (watcher) => {
     const baseline = activeResources();
-    const counters = createCounters(QUEUED + 4);
-    pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, cancelGraceMs: 200, workerData: { counters: counters.sab } });
-    await pool.ready();
+    const pool = await usePool({ size: 2, cancelGraceMs: 200, workerData: { counters: counters.sab } });
     const tracker = settleTracker(pool, PoolEvents);
     // One cooperative waiter, one busy loop that only termination stops.
     tracker.track(pool.submit({ op: 'echo', gate: 0, key: 0 }));

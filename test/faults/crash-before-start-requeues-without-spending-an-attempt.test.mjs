@@ -1,6 +1,6 @@
 /**
- * FAULTS row 4: an agent that had work handed to it but had not started it
- * crashes. Expected: that work is re-queued without spending an attempt.
+ * An agent that had work handed to it but had not started it crashes.
+ * Expected: that work is re-queued without spending an attempt.
  *
  * How the window is made: the fixture's `armExitOnPayload` op arms its agent
  * to exit when its next out-of-line payload arrives. A payload larger than
@@ -8,22 +8,15 @@
  * so the agent holds the task and dies before the handler starts. `maxAttempts: 1`
  * makes a wrongly spent attempt visible: the task would fail instead of run.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, settleTracker, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, settleTracker, waitForEvents } from '../helpers.mjs';
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('a task claimed by an agent that dies before starting it is re-queued for free', async () => {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, maxAttempts: 1, inlinePayloadBytes: 64, workerData: { counters: counters.sab } });
-  await pool.ready();
+poolTest('a task claimed by an agent that dies before starting it is re-queued for free', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, maxAttempts: 1, inlinePayloadBytes: 64, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.taskRetried]);
 

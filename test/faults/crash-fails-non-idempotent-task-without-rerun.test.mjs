@@ -1,12 +1,13 @@
 /**
- * FAULTS row 2: `exit(n)` mid-task in 50 of 1,000 tasks submitted with
- * `idempotent: false`. Expected: the 50 fail (TaskFailedError whose cause is
- * AgentCrashedError with the exit code kept); none of them ran twice; the other
- * 950 complete.
+ * An agent calls `process.exit(n)` in the middle of 50 of 1,000 tasks, all
+ * submitted with `idempotent: false`. Expected: the 50 fail (TaskFailedError
+ * whose cause is AgentCrashedError with the exit code kept); none of them ran
+ * twice; the other 950 complete.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { AgentCrashedError, CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, WAIT_MS, createCounters, settleTracker, totalRestarts, waitForAllIdle, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { AgentCrashedError, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, createCounters, settleTracker, totalRestarts, waitForAllIdle, waitForEvents } from '../helpers.mjs';
 
 const TOTAL = 1_000;
 const EVERY = 20;
@@ -15,16 +16,9 @@ const EXIT_CODE = 3;
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('idempotent:false tasks whose agent exits mid-task fail with AgentCrashedError and are never re-run', async () => {
+poolTest('idempotent:false tasks whose agent exits mid-task fail with AgentCrashedError and are never re-run', async ({ usePool }) => {
   const counters = createCounters(TOTAL);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: SIZE, queueCapacity: TOTAL, workerData: { counters: counters.sab } });
-  await pool.ready();
+  const pool = await usePool({ size: SIZE, queueCapacity: TOTAL, workerData: { counters: counters.sab } });
   const faulted = new Set();
   for (let key = 0; key < TOTAL; key++) if (key % EVERY === EVERY - 1) faulted.add(key);
 

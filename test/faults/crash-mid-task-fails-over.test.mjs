@@ -1,11 +1,13 @@
 /**
- * FAULTS row 1: `exit(1)` mid-task in 50 of 1,000 tasks.
- * Expected: all 1,000 complete via failover; 0 lost; each faulted task ran
- * exactly twice (the rest exactly once); 50 restarts; pool back to full size.
+ * An agent calls `process.exit(1)` in the middle of 50 of 1,000 tasks.
+ * Expected: all 1,000 complete via failover; none is lost; each faulted task
+ * ran exactly twice (the rest exactly once); 50 restarts; the pool is back to
+ * full size.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, WAIT_MS, createCounters, recordEvents, settleTracker, totalRestarts, waitForAllIdle, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, createCounters, recordEvents, settleTracker, totalRestarts, waitForAllIdle, waitForEvents } from '../helpers.mjs';
 
 const TOTAL = 1_000;
 const EVERY = 20; // 50 of 1,000
@@ -13,16 +15,9 @@ const SIZE = 4;
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('exit(1) in 50 of 1,000 tasks: every task completes, faulted ones ran exactly twice, 50 restarts', async () => {
+poolTest('exit(1) in 50 of 1,000 tasks: every task completes, faulted ones ran exactly twice, 50 restarts', async ({ usePool }) => {
   const counters = createCounters(TOTAL);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: SIZE, queueCapacity: TOTAL, workerData: { counters: counters.sab } });
-  await pool.ready();
+  const pool = await usePool({ size: SIZE, queueCapacity: TOTAL, workerData: { counters: counters.sab } });
   const faulted = new Set();
   for (let key = 0; key < TOTAL; key++) if (key % EVERY === EVERY - 1) faulted.add(key);
   expect(faulted.size).toBe(TOTAL / EVERY);

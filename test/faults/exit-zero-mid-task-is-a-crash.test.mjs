@@ -1,28 +1,17 @@
 /**
- * FAULTS row 3: `process.exit(0)` with a task in flight. Expected: treated as a
- * crash (it emits only `exit`, no `error`), never resolves `undefined`.
+ * An agent calls `process.exit(0)` with a task in flight. Expected: treated as
+ * a crash (the worker emits only `exit`, no `error`); the task never resolves
+ * `undefined`.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { AgentCrashedError, CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, rejectionOf, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { AgentCrashedError, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, rejectionOf, waitForEvents } from '../helpers.mjs';
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 3, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-test('exit(0) mid-task is a crash: the task fails over and resolves with the retry\'s value', async () => {
-  const counters = await start();
+poolTest('exit(0) mid-task is a crash: the task fails over and resolves with the retry\'s value', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 3, workerData: { counters: counters.sab } });
   const exited = waitForEvents(pool, PoolEvents.agentExited, 1);
   const value = await pool.run({ op: 'exit', exitCode: 0, faultOnAttempts: 1, key: 0, value: 'kept' });
   expect(value).toBeDefined();
@@ -33,8 +22,8 @@ test('exit(0) mid-task is a crash: the task fails over and resolves with the ret
   expect(exit.reason).toBe('crashed');
 });
 
-test('exit(0) on every attempt: fails with AgentCrashedError (exit code 0) after maxAttempts', async () => {
-  const counters = await start({ maxAttempts: 2 });
+poolTest('exit(0) on every attempt: fails with AgentCrashedError (exit code 0) after maxAttempts', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 3, maxAttempts: 2, workerData: { counters: counters.sab } });
   const error = await rejectionOf(pool.run({ op: 'exit', exitCode: 0, key: 1 }));
   expect(error).toBeInstanceOf(TaskFailedError);
   expect(error.code).toBe(ErrorCodes.TASK_FAILED);
@@ -46,8 +35,8 @@ test('exit(0) on every attempt: fails with AgentCrashedError (exit code 0) after
   expect(counters.started(1)).toBe(2);
 });
 
-test('exit(0) with idempotent:false: fails with AgentCrashedError, not re-run', async () => {
-  const counters = await start();
+poolTest('exit(0) with idempotent:false: fails with AgentCrashedError, not re-run', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 3, workerData: { counters: counters.sab } });
   const error = await rejectionOf(pool.run({ op: 'exit', exitCode: 0, faultOnAttempts: 1, key: 2 }, { idempotent: false }));
   expect(error.code).toBe(ErrorCodes.TASK_FAILED);
   expect(error.cause.code).toBe(ErrorCodes.AGENT_CRASHED);

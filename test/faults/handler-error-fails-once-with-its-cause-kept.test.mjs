@@ -1,25 +1,18 @@
 /**
- * FAULTS row 6: the handler throws (not retryable). Expected: TaskFailedError
- * whose cause keeps the agent error's name, message, stack, code and own
+ * A task's handler throws (not retryable). Expected: TaskFailedError whose
+ * cause keeps the agent error's name, message, stack, code and own
  * fields; one attempt; the agent is not restarted.
  */
-import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, rejectionOf } from '../helpers.mjs';
+import { describe, expect, vi } from 'vitest';
+import { ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, rejectionOf } from '../helpers.mjs';
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
 describe.each([['throw'], ['throwAsync']])('handler op %s', (op) => {
-  test('fails once with the agent error rebuilt as cause; no retry, no restart', async () => {
-    const counters = createCounters(4);
-    pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab } });
-    await pool.ready();
+  poolTest('fails once with the agent error rebuilt as cause; no retry, no restart', async ({ usePool, counters }) => {
+    const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
     const before = pool.listAgents();
     const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.agentError, PoolEvents.taskRetried, PoolEvents.taskFailed]);
 

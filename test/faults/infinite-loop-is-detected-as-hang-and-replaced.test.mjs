@@ -1,41 +1,23 @@
 /**
- * FAULTS row 12: a synchronous infinite loop. Expected: detected as a hang
+ * A handler runs a synchronous infinite loop. Expected: detected as a hang
  * (no heartbeat for hangTimeoutMs while busy), the agent is terminated and
  * replaced, the task fails over, or fails with AgentHungError when attempts
  * run out. Detection time is a benchmark figure, not asserted here.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { AgentHungError, CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, rejectionOf, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { AgentHungError, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, rejectionOf, waitForEvents } from '../helpers.mjs';
 
 // Long enough that a healthy agent on a starved (shared, 2-core) machine is not declared hung.
 const HANG_MS = 1_000;
 const BEAT_MS = 100;
+const OPTIONS = { size: 3, hangTimeoutMs: HANG_MS, heartbeatIntervalMs: BEAT_MS };
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
-    size: 3,
-    hangTimeoutMs: HANG_MS,
-    heartbeatIntervalMs: BEAT_MS,
-    workerData: { counters: counters.sab },
-    ...options,
-  });
-  await pool.ready();
-  return counters;
-}
-
-test('a spinning agent is declared hung, replaced, and its task completes on another agent', async () => {
-  const counters = await start();
+poolTest('a spinning agent is declared hung, replaced, and its task completes on another agent', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.agentHung, PoolEvents.agentExited]);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
   const handle = pool.submit({ op: 'spin', faultOnAttempts: 1, key: 0, value: 'unstuck' });
@@ -62,8 +44,8 @@ test('a spinning agent is declared hung, replaced, and its task completes on ano
   expect(counters.started(0)).toBe(2);
 });
 
-test('spinning on every attempt: fails with AgentHungError after maxAttempts', async () => {
-  const counters = await start({ maxAttempts: 2 });
+poolTest('spinning on every attempt: fails with AgentHungError after maxAttempts', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, maxAttempts: 2, workerData: { counters: counters.sab } });
   const error = await rejectionOf(pool.run({ op: 'spin', key: 0 }));
   expect(error).toBeInstanceOf(TaskFailedError);
   expect(error.code).toBe(ErrorCodes.TASK_FAILED);

@@ -1,6 +1,6 @@
 /**
- * FAULTS row 20: a late message from a dead incarnation. Expected: ignored;
- * nothing settles twice.
+ * A message arrives late from an agent incarnation the pool has already
+ * buried. Expected: it is ignored; nothing settles twice.
  *
  * Node delivers a worker's messages before its `exit` event, so a message can
  * only arrive after the pool buried an incarnation when the thread outlived
@@ -18,19 +18,19 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, TaskTimeoutError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, rejectionOf, settleTracker, waitForAllIdle, waitForEvents } from '../helpers.mjs';
+import { afterEach, expect, vi } from 'vitest';
+import { ErrorCodes, PoolEvents, TaskTimeoutError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, rejectionOf, settleTracker, waitForAllIdle, waitForEvents } from '../helpers.mjs';
 
 const INLINE_BYTES = 256;
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
 let fifoDir;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
+// Runs before the usePool fixture destroys the test's pool, so a thread still
+// blocked on the FIFO is released first.
+afterEach(() => {
   if (fifoDir !== undefined) {
     releaseFifo(join(fifoDir, 'pipe')); // never leave a thread blocked on it
     rmSync(fifoDir, { recursive: true, force: true });
@@ -59,13 +59,11 @@ async function eventLoopTurns(turns) {
 }
 
 
-test('messages from a buried (zombie) incarnation are ignored; its task settles once, on the retry', async () => {
-  fifoDir = mkdtempSync(join(tmpdir(), 'daedalus-row20-'));
+poolTest('messages from a buried (zombie) incarnation are ignored; its task settles once, on the retry', async ({ usePool, counters }) => {
+  fifoDir = mkdtempSync(join(tmpdir(), 'daedalus-zombie-'));
   const fifo = join(fifoDir, 'pipe');
   execFileSync('mkfifo', [fifo]);
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, hangTimeoutMs: 1_000, heartbeatIntervalMs: 100, workerData: { counters: counters.sab } });
-  await pool.ready();
+  const pool = await usePool({ size: 2, hangTimeoutMs: 1_000, heartbeatIntervalMs: 100, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.agentHung, PoolEvents.agentRestarted, PoolEvents.agentError]);
   const buried = waitForEvents(pool, PoolEvents.agentExited, 1);
@@ -101,9 +99,8 @@ test('messages from a buried (zombie) incarnation are ignored; its task settles 
   expect(pool.listAgents().map((a) => [a.agentId, a.generation, a.restarts])).toEqual(agentsBefore.map((a) => [a.agentId, a.generation, a.restarts]));
 }, 30_000);
 
-test('control: the same kind of message from a live agent is noticed (agentError) and the agent is replaced', async () => {
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1 });
-  await pool.ready();
+poolTest('control: the same kind of message from a live agent is noticed (agentError) and the agent is replaced', async ({ usePool }) => {
+  const pool = await usePool({ size: 1 });
   const errored = waitForEvents(pool, PoolEvents.agentError, 1);
   const replaced = waitForEvents(pool, PoolEvents.agentRestarted, 1);
   // Whether the result or the stray message reaches the coordinator first, the task completes once.
@@ -115,13 +112,11 @@ test('control: the same kind of message from a live agent is noticed (agentError
   expect(event.error.code).toBe('ERR_PROTOCOL_VIOLATION');
 });
 
-test.each([
+poolTest.for([
   ['inline (shared-memory completion)', undefined],
   ['by message', 4 * INLINE_BYTES],
-])('failAgent while the result is already sent (%s): the task settles exactly once, consistently', async (_label, resultBytes) => {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, inlinePayloadBytes: INLINE_BYTES, workerData: { counters: counters.sab } });
-  await pool.ready();
+])('failAgent while the result is already sent (%s): the task settles exactly once, consistently', async ([_label, resultBytes], { usePool, counters }) => {
+  const pool = await usePool({ size: 2, inlinePayloadBytes: INLINE_BYTES, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.taskRetried, PoolEvents.agentExited]);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
@@ -134,7 +129,7 @@ test.each([
   // then declare its agent failed before the coordinator has seen that result.
   counters.openGate(0);
   counters.blockUntilAfterReply(0);
-  const failing = pool.failAgent(agentId, 'row 20');
+  const failing = pool.failAgent(agentId, 'declared failed after its result was sent');
 
   const value = await handle.result;
   await failing;
@@ -165,10 +160,8 @@ test.each([
   expect([...tracker.tasks.values()].slice(1).map((t) => t.value?.value)).toEqual([1, 2, 3, 4, 5, 6]);
 });
 
-test('a result by message that arrives after its deadline failed the task is ignored', async () => {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, inlinePayloadBytes: INLINE_BYTES, cancelGraceMs: 5_000, workerData: { counters: counters.sab } });
-  await pool.ready();
+poolTest('a result by message that arrives after its deadline failed the task is ignored', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, inlinePayloadBytes: INLINE_BYTES, cancelGraceMs: 5_000, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const handle = tracker.track(pool.submit({ op: 'waitForAbort', returnOnAbort: true, resultBytes: 4 * INLINE_BYTES, key: 0 }, { timeoutMs: 200 }));
   const error = await rejectionOf(handle.result);

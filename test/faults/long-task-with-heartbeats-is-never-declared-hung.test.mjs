@@ -1,35 +1,24 @@
 /**
- * FAULTS row 13: a legitimately long synchronous task that calls
- * `ctx.heartbeat()`. Expected: never killed. The control test runs the same
- * spin without heartbeats under the same options and must be killed: that is
- * what makes the first test able to fail.
+ * A legitimately long synchronous task that calls `ctx.heartbeat()`.
+ * Expected: never killed. The control test runs the same spin without
+ * heartbeats under the same options and must be killed: that is what makes
+ * the first test able to fail.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, waitForEvents } from '../helpers.mjs';
 
 // Long enough that a healthy agent on a starved (shared, 2-core) machine is not declared hung.
 const HANG_MS = 1_000;
 const BEAT_MS = 100;
 const SPIN_MS = 3 * HANG_MS;
+const OPTIONS = { size: 2, hangTimeoutMs: HANG_MS, heartbeatIntervalMs: BEAT_MS };
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start() {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, hangTimeoutMs: HANG_MS, heartbeatIntervalMs: BEAT_MS, workerData: { counters: counters.sab } });
-  await pool.ready();
-  return counters;
-}
-
-test('a long synchronous task that calls ctx.heartbeat() is never declared hung', async () => {
-  const counters = await start();
+poolTest('a long synchronous task that calls ctx.heartbeat() is never declared hung', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.agentHung, PoolEvents.agentExited, PoolEvents.taskRetried]);
   const value = await pool.run({ op: 'heartbeatSpin', ms: SPIN_MS, beatEveryMs: 20, key: 0, value: 'alive' });
   seen.stop();
@@ -45,8 +34,8 @@ test('a long synchronous task that calls ctx.heartbeat() is never declared hung'
   ]);
 });
 
-test('control: the same spin without heartbeats is declared hung under the same options', async () => {
-  const counters = await start();
+poolTest('control: the same spin without heartbeats is declared hung under the same options', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const hung = waitForEvents(pool, PoolEvents.agentHung, 1);
   const value = await pool.run({ op: 'spin', ms: SPIN_MS, faultOnAttempts: 1, key: 0, value: 'retried' });
   await hung;

@@ -1,38 +1,21 @@
 /**
- * FAULTS row 11: out of memory under `resourceLimits`. Expected: the agent is
+ * An agent runs out of memory under `resourceLimits`. Expected: the agent is
  * replaced (the worker error code ERR_WORKER_OUT_OF_MEMORY is asserted); the
  * task is retried on another agent, or fails with that code in its cause
  * chain when attempts run out; the next tasks are fine.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { AgentCrashedError, CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, causeChain, createCounters, recordEvents, rejectionOf, settleTracker, waitForAllIdle, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { AgentCrashedError, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, causeChain, recordEvents, rejectionOf, settleTracker, waitForAllIdle, waitForEvents } from '../helpers.mjs';
 
 const OOM = 'ERR_WORKER_OUT_OF_MEMORY';
 const SIZE = 3;
+const OPTIONS = { size: SIZE, resourceLimits: { maxOldGenerationSizeMb: 32 } };
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
-    size: SIZE,
-    resourceLimits: { maxOldGenerationSizeMb: 32 },
-    workerData: { counters: counters.sab },
-    ...options,
-  });
-  await pool.ready();
-  return counters;
-}
-
-async function nextTasksAreFine(counters, firstKey) {
+async function nextTasksAreFine(pool, firstKey) {
   await waitForAllIdle(pool, SIZE);
   const tracker = settleTracker(pool, PoolEvents);
   for (let key = firstKey; key < firstKey + 6; key++) tracker.track(pool.submit({ op: 'echo', key, value: key }));
@@ -42,8 +25,8 @@ async function nextTasksAreFine(counters, firstKey) {
   expect([...tracker.tasks.values()].map((t) => t.value?.value)).toEqual([0, 1, 2, 3, 4, 5].map((i) => firstKey + i));
 }
 
-test('OOM on the first attempt: the agent is replaced and the task completes on another agent', async () => {
-  const counters = await start();
+poolTest('OOM on the first attempt: the agent is replaced and the task completes on another agent', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.agentError, PoolEvents.agentExited]);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
   const handle = pool.submit({ op: 'oom', faultOnAttempts: 1, key: 0, value: 'fits now' });
@@ -61,11 +44,11 @@ test('OOM on the first attempt: the agent is replaced and the task completes on 
   expect(seen.events.agentExited).toHaveLength(1);
   expect(restart).toMatchObject({ agentId: snap.failedAgentIds[0], generation: 2 });
   expect(counters.started(0)).toBe(2);
-  await nextTasksAreFine(counters, 1);
+  await nextTasksAreFine(pool, 1);
 });
 
-test('OOM on every attempt: fails with AgentCrashedError whose cause is ERR_WORKER_OUT_OF_MEMORY', async () => {
-  const counters = await start({ maxAttempts: 2 });
+poolTest('OOM on every attempt: fails with AgentCrashedError whose cause is ERR_WORKER_OUT_OF_MEMORY', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, maxAttempts: 2, workerData: { counters: counters.sab } });
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 2);
   const error = await rejectionOf(pool.run({ op: 'oom', key: 0 }));
 
@@ -82,5 +65,5 @@ test('OOM on every attempt: fails with AgentCrashedError whose cause is ERR_WORK
   }
   expect(counters.started(0)).toBe(2);
   await restarted;
-  await nextTasksAreFine(counters, 1);
+  await nextTasksAreFine(pool, 1);
 });

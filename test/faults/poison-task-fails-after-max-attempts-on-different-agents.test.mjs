@@ -1,24 +1,17 @@
 /**
- * FAULTS row 8: a poison task that crashes every agent it touches. Expected:
- * fails after `maxAttempts`, each attempt on a different agent, `attempts`
- * lists all three; the crashed agents are replaced and later work runs.
+ * A poison task crashes every agent it touches. Expected: it fails after
+ * `maxAttempts`, each attempt on a different agent, `attempts` lists all
+ * three; the crashed agents are replaced and later work runs.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { AgentCrashedError, CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, rejectionOf, settleTracker, totalRestarts, waitForAllIdle, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { AgentCrashedError, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, rejectionOf, settleTracker, totalRestarts, waitForAllIdle, waitForEvents } from '../helpers.mjs';
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('a task that kills every agent fails after 3 attempts on 3 different agents', async () => {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 4, maxAttempts: 3, workerData: { counters: counters.sab } });
-  await pool.ready();
+poolTest('a task that kills every agent fails after 3 attempts on 3 different agents', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 4, maxAttempts: 3, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 3);
 
@@ -53,10 +46,8 @@ test('a task that kills every agent fails after 3 attempts on 3 different agents
   expect(snap.failedAgentIds).toEqual(agentIds);
 });
 
-test('a retry waits for an agent that has not failed the task rather than reuse the replaced one', async () => {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 3, maxAttempts: 3, workerData: { counters: counters.sab } });
-  await pool.ready();
+poolTest('a retry waits for an agent that has not failed the task rather than reuse the replaced one', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 3, maxAttempts: 3, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   // Two agents are held busy on a gate; the poison task can only start on the third.
   tracker.track(pool.submit({ op: 'echo', gate: 0, key: 1 }));

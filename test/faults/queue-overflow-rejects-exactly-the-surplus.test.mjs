@@ -1,12 +1,14 @@
 /**
- * FAULTS row 16: queue overflow. Expected: exactly the surplus is rejected
- * with QueueFullError (code, status 429, depth, capacity, retryAfterMs);
- * memory stays flat after 10,000 rejections (the pool keeps nothing of a
- * rejected submit: its payloads are collectable and the heap does not grow).
+ * More tasks are submitted than the queue holds. Expected: exactly the surplus
+ * is rejected with QueueFullError (code, status 429, depth, capacity,
+ * retryAfterMs); memory stays flat after 10,000 rejections (the pool keeps
+ * nothing of a rejected submit: its payloads are collectable and the heap
+ * does not grow).
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, QueueFullError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, collectionWatcher, createCounters, exposeGc, settleTracker, thrownBy } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { ErrorCodes, PoolEvents, QueueFullError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, collectionWatcher, exposeGc, settleTracker, thrownBy } from '../helpers.mjs';
 
 const CAPACITY = 10;
 const SURPLUS = 7;
@@ -16,12 +18,6 @@ const gc = exposeGc();
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
 async function heapAfterGc() {
   for (let i = 0; i < 3; i++) {
     gc();
@@ -30,10 +26,8 @@ async function heapAfterGc() {
   return process.memoryUsage().heapUsed;
 }
 
-test('exactly the surplus is rejected with QueueFullError; 10,000 rejections leave memory flat', async () => {
-  const counters = createCounters(CAPACITY + SURPLUS + 2);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, queueCapacity: CAPACITY, workerData: { counters: counters.sab } });
-  await pool.ready();
+poolTest('exactly the surplus is rejected with QueueFullError; 10,000 rejections leave memory flat', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, queueCapacity: CAPACITY, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   // The one agent is busy (the running task is not waiting, so it does not count against the capacity).
   tracker.track(pool.submit({ op: 'echo', gate: 0, key: 0, value: 0 }));

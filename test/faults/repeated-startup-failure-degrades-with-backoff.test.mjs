@@ -1,12 +1,13 @@
 /**
- * FAULTS row 19: agents fail during startup, repeatedly. Expected: backoff
- * between restarts, a `degraded` state instead of a spawn storm, and submits
- * get a clear error (PoolDegradedError, ERR_POOL_DEGRADED); the pool recovers
- * when agents can start again.
+ * Agents fail during startup, repeatedly. Expected: backoff between restarts,
+ * a `degraded` state instead of a spawn storm, and submits get a clear error
+ * (PoolDegradedError, ERR_POOL_DEGRADED); the pool recovers when agents can
+ * start again.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolDegradedError, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, WAIT_MS, causeChain, createCounters, rejectionOf, thrownBy, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { ErrorCodes, PoolDegradedError, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, causeChain, rejectionOf, thrownBy, waitForEvents } from '../helpers.mjs';
 
 // The documented restart backoff after the first (immediate) restart: 100 ms, 200 ms, 400 ms, ...
 const BACKOFF_MS = [0, 100, 200, 400];
@@ -17,15 +18,8 @@ const CLOCK_SLACK_MS = 30;
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('setup() failing in every agent: degraded, clear submit error, restarts back off', async () => {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab, failOnInit: true } });
+poolTest('setup() failing in every agent: degraded, clear submit error, restarts back off', async ({ usePool, counters }) => {
+  const pool = usePool({ size: 2, workerData: { counters: counters.sab, failOnInit: true } }, { ready: false });
   // agent 1's lifecycle: exit -> (delay) -> spawn, with this thread's clock.
   const timeline = [];
   const note = (kind) => (e) => {
@@ -66,10 +60,9 @@ test('setup() failing in every agent: degraded, clear submit error, restarts bac
   }
 });
 
-test('a degraded pool recovers once agents can start again', async () => {
-  const counters = createCounters(4);
+poolTest('a degraded pool recovers once agents can start again', async ({ usePool, counters }) => {
   counters.setFailInit(true);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab } });
+  const pool = usePool({ size: 2, workerData: { counters: counters.sab } }, { ready: false });
   const recovered = waitForEvents(pool, PoolEvents.recovered, 1);
   await waitForEvents(pool, PoolEvents.degraded, 1);
   expect(thrownBy(() => pool.submit({ op: 'echo' })).code).toBe(ErrorCodes.POOL_DEGRADED);

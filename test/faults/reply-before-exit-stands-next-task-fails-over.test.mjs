@@ -1,27 +1,20 @@
 /**
- * FAULTS row 5: the agent exits right after replying. Expected: the reply
- * stands; the next task (already running on that agent) fails over.
+ * An agent exits right after replying. Expected: the reply stands; the next
+ * task (already running on that agent) fails over.
  *
  * Task A waits on a gate so that B is surely queued behind it on the single
  * agent; A replies and schedules process.exit in a macrotask, by which time
  * the agent has claimed and started B.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, settleTracker, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, settleTracker, waitForEvents } from '../helpers.mjs';
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('a reply sent just before the agent exits stands; the task started after it fails over', async () => {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, workerData: { counters: counters.sab } });
-  await pool.ready();
+poolTest('a reply sent just before the agent exits stands; the task started after it fails over', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.taskFailed, PoolEvents.taskRetried, PoolEvents.agentExited]);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);

@@ -1,29 +1,17 @@
 /**
- * FAULTS row 7: the handler throws `retryable: true` twice, then succeeds.
- * Expected: completes on attempt 3, on a third agent. A handler error is not
- * an agent failure: no agent is restarted.
+ * A task's handler throws `retryable: true` twice, then succeeds. Expected:
+ * it completes on attempt 3, on a third agent. A handler error is not an
+ * agent failure: no agent is restarted.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, rejectionOf, totalRestarts } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, rejectionOf, totalRestarts } from '../helpers.mjs';
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start() {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 4, maxAttempts: 3, workerData: { counters: counters.sab } });
-  await pool.ready();
-  return counters;
-}
-
-test('retryable throws on attempts 1 and 2: completes on attempt 3, each attempt on a different agent', async () => {
-  const counters = await start();
+poolTest('retryable throws on attempts 1 and 2: completes on attempt 3, each attempt on a different agent', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 4, maxAttempts: 3, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.taskRetried, PoolEvents.agentExited]);
   const handle = pool.submit({ op: 'throw', retryable: true, code: 'E_TRANSIENT', faultOnAttempts: 2, key: 0, value: 'third time' });
   const value = await handle.result;
@@ -45,8 +33,8 @@ test('retryable throws on attempts 1 and 2: completes on attempt 3, each attempt
   expect(pool.metrics().tasks.retried).toBe(2);
 });
 
-test('retryable throws on every attempt: fails after maxAttempts with every try listed', async () => {
-  const counters = await start();
+poolTest('retryable throws on every attempt: fails after maxAttempts with every try listed', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 4, maxAttempts: 3, workerData: { counters: counters.sab } });
   const error = await rejectionOf(pool.run({ op: 'throw', retryable: true, code: 'E_TRANSIENT', key: 1 }));
   expect(error).toBeInstanceOf(TaskFailedError);
   expect(error.code).toBe(ErrorCodes.TASK_FAILED);

@@ -1,34 +1,23 @@
 /**
- * FAULTS row 14: `timeoutMs` on a spinning task. Expected: TaskTimeoutError
- * (the error itself, status 'failed', not retried); the agent's ctx.signal is
+ * A spinning task submitted with `timeoutMs`. Expected: TaskTimeoutError (the
+ * error itself, status 'failed', not retried); the agent's ctx.signal is
  * aborted and, if the handler does not return within cancelGraceMs, the agent
  * is replaced; tasks queued behind it still run; the clock starts at
  * assignment, not at submission. How near the deadline it fires is a
  * benchmark figure, not asserted here.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, TaskTimeoutError } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, rejectionOf, settleTracker, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { ErrorCodes, PoolEvents, TaskTimeoutError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, rejectionOf, settleTracker, waitForEvents } from '../helpers.mjs';
 
 const TIMEOUT_MS = 300;
+const OPTIONS = { size: 1, cancelGraceMs: 200 };
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, cancelGraceMs: 200, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-test('a spinning task times out, is not retried, its agent is replaced and the queued task behind it runs', async () => {
-  const counters = await start();
+poolTest('a spinning task times out, is not retried, its agent is replaced and the queued task behind it runs', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.taskRetried]);
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
@@ -60,8 +49,8 @@ test('a spinning task times out, is not retried, its agent is replaced and the q
   expect(atRejection.attempts).toBe(1);
 });
 
-test('the deadline clock starts at assignment: a task queued longer than its timeout still completes', async () => {
-  const counters = await start();
+poolTest('the deadline clock starts at assignment: a task queued longer than its timeout still completes', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const timeoutMs = 600;
   // The single agent is busy for several timeouts with the first task (a sleep inside the agent),
   // and the queued task itself needs a little time: a clock started at submission would be
@@ -76,8 +65,8 @@ test('the deadline clock starts at assignment: a task queued longer than its tim
   expect(pool.getTask(queued.id).status).toBe('completed');
 });
 
-test('a handler that honours ctx.signal after the deadline keeps its agent; its late outcome is ignored', async () => {
-  const counters = await start({ cancelGraceMs: 5_000 });
+poolTest('a handler that honours ctx.signal after the deadline keeps its agent; its late outcome is ignored', async ({ usePool, counters }) => {
+  const pool = await usePool({ ...OPTIONS, cancelGraceMs: 5_000, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.agentExited]);
   const handle = tracker.track(pool.submit({ op: 'waitForAbort', key: 0 }, { timeoutMs: TIMEOUT_MS }));

@@ -1,34 +1,23 @@
 /**
- * FAULTS rows 9 and 10 expect the same behaviour from an agent that dies of an
- * uncaught error, whether a timer threw it (row 9) or a promise rejection
- * nobody handled (row 10): during a task, the task fails over; after a task
- * replied, the result stands, the pool emits agentError and the agent is
- * replaced. One definition, called by both row files with the fixture's op.
+ * The same behaviour is expected from an agent that dies of an uncaught
+ * error, whether a timer threw it or a promise rejection nobody handled:
+ * during a task, the task fails over; after a task replied, the result stands,
+ * the pool emits agentError and the agent is replaced. One definition, called
+ * by the timer-throw and the unhandled-rejection test files with the fault
+ * agent's op for each.
  */
-import { afterEach, expect, test, vi } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, TEST_TIMEOUT_MS, createCounters, recordEvents, settleTracker, waitForAllIdle, waitForEvents } from '../helpers.mjs';
+import { expect, vi } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { TEST_TIMEOUT_MS, recordEvents, settleTracker, waitForAllIdle, waitForEvents } from '../helpers.mjs';
 
 export function uncaughtAgentErrorTests(OP, code) {
   const SIZE = 3;
 
   vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
-  let pool;
-  afterEach(async () => {
-    await pool?.destroy();
-    pool = undefined;
-  });
-
-  async function start() {
-    const counters = createCounters(16);
-    pool = new CoordinationPool({ agent: FAULT_AGENT, size: SIZE, workerData: { counters: counters.sab } });
-    await pool.ready();
-    return counters;
-  }
-
-  test('during a task: the agent dies, the task fails over and completes on another agent', async () => {
-    const counters = await start();
+  poolTest('during a task: the agent dies, the task fails over and completes on another agent', async ({ usePool, counters }) => {
+    const pool = await usePool({ size: SIZE, workerData: { counters: counters.sab } });
     const seen = recordEvents(pool, [PoolEvents.agentError, PoolEvents.agentExited]);
     const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
     const handle = pool.submit({ op: OP, when: 'during', code: code, faultOnAttempts: 1, key: 0, value: 'survived' });
@@ -50,8 +39,8 @@ export function uncaughtAgentErrorTests(OP, code) {
     expect(restart).toMatchObject({ agentId: snap.failedAgentIds[0], generation: 2 });
   });
 
-  test('after the reply: the result stands, agentError is emitted, the agent is replaced, later work runs', async () => {
-    const counters = await start();
+  poolTest('after the reply: the result stands, agentError is emitted, the agent is replaced, later work runs', async ({ usePool, counters }) => {
+    const pool = await usePool({ size: SIZE, workerData: { counters: counters.sab } });
     const tracker = settleTracker(pool, PoolEvents);
     const seen = recordEvents(pool, [PoolEvents.agentError, PoolEvents.agentExited, PoolEvents.taskRetried, PoolEvents.taskFailed]);
     const errored = waitForEvents(pool, PoolEvents.agentError, 1);

@@ -1,6 +1,8 @@
 /**
- * FAULTS row 10: an unhandled promise rejection inside an agent (Node turns it
- * into an uncaught error). Expected: as row 9.
+ * An unhandled promise rejection inside an agent (Node turns it into an
+ * uncaught error). Expected, as for an error thrown from a timer: during a
+ * task, the task fails over; after a task replied, the result stands, the pool
+ * emits agentError and the agent is replaced.
  */
 import { uncaughtAgentErrorTests } from './uncaught-agent-error.mjs';
 

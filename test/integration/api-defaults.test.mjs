@@ -1,21 +1,15 @@
 /**
- * Defaults of the public API (DESIGN.md "The numbers that define the product"):
- * a pool built from nothing but `agent` has 4 agents (ids 1..4, generation 1),
- * a queue capacity of 100, default priority 5 and maxAttempts 3.
+ * Defaults of the public API: a pool built from nothing but `agent` has 4
+ * agents (ids 1..4, generation 1), a queue capacity of 100, default priority 5
+ * and maxAttempts 3.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, DEFAULTS, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, recordEvents, rejectionOf } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { DEFAULTS, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { recordEvents, rejectionOf } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('only `agent` given: 4 idle agents with ids 1..4, generation 1, after ready()', async () => {
-  pool = new CoordinationPool({ agent: FAULT_AGENT });
-  await pool.ready();
+poolTest('only `agent` given: 4 idle agents with ids 1..4, generation 1, after ready()', async ({ usePool }) => {
+  const pool = await usePool();
   const agents = pool.listAgents().sort((a, b) => a.agentId - b.agentId);
   expect(agents.map((a) => a.agentId)).toEqual([1, 2, 3, 4]);
   for (const a of agents) {
@@ -29,16 +23,15 @@ test('only `agent` given: 4 idle agents with ids 1..4, generation 1, after ready
   expect(m.degraded).toBe(false);
 });
 
-test('queue capacity defaults to 100, and the exported DEFAULTS agree with the contract', async () => {
-  pool = new CoordinationPool({ agent: FAULT_AGENT });
+poolTest('queue capacity defaults to 100, and the exported DEFAULTS agree with the contract', async ({ usePool }) => {
+  const pool = usePool({}, { ready: false });
   expect(pool.metrics().queue).toEqual({ depth: 0, held: 0, capacity: 100 });
   expect(DEFAULTS).toMatchObject({ size: 4, maxSize: 16, queueCapacity: 100, maxAttempts: 3, priority: 5 });
   await pool.ready();
 });
 
-test('a task submitted without options is a `general` task of priority 5', async () => {
-  pool = new CoordinationPool({ agent: FAULT_AGENT });
-  await pool.ready();
+poolTest('a task submitted without options is a `general` task of priority 5', async ({ usePool }) => {
+  const pool = await usePool();
   const handle = pool.submit({ op: 'echo', value: 'defaults' });
   expect(pool.getTask(handle.id)).toMatchObject({ id: handle.id, type: 'general', priority: 5 });
   const value = await handle.result;
@@ -46,9 +39,8 @@ test('a task submitted without options is a `general` task of priority 5', async
   expect(pool.getTask(handle.id)).toMatchObject({ type: 'general', priority: 5, status: 'completed' });
 });
 
-test('maxAttempts defaults to 3: an always-retryable error is tried 3 times, on 3 different agents', async () => {
-  pool = new CoordinationPool({ agent: FAULT_AGENT });
-  await pool.ready();
+poolTest('maxAttempts defaults to 3: an always-retryable error is tried 3 times, on 3 different agents', async ({ usePool }) => {
+  const pool = await usePool();
   const seen = recordEvents(pool, [PoolEvents.taskRetried]);
   const handle = pool.submit({ op: 'throw', retryable: true, code: 'E_ALWAYS_RETRYABLE' });
   const error = await rejectionOf(handle.result);

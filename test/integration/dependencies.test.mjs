@@ -1,27 +1,21 @@
 /**
- * Graceful degradation (DESIGN.md semantics 6): tasks whose type requires a
- * dependency that is down are `held` (counted in the queue capacity) while
- * other work keeps flowing, and are released when it comes back. By default
- * `discovery` and `migration` require the dependency named `discovery`.
+ * Graceful degradation: tasks whose type requires a dependency that is down
+ * are `held` (counted in the queue capacity) while other work keeps flowing,
+ * and are released when it comes back. By default `discovery` and `migration`
+ * require the dependency named `discovery`.
  *
  * The test owns the check's answer (`state.up`) and waits for the pool's
  * dependencyDown / dependencyUp / taskHeld / taskReleased events.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, QueueFullError } from '../../dist/src/index.js';
-import { FAULT_AGENT, recordEvents, thrownBy, waitForEvents } from '../helpers.mjs';
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
+import { expect } from 'vitest';
+import { ErrorCodes, PoolEvents, QueueFullError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { recordEvents, thrownBy, waitForEvents } from '../helpers.mjs';
 
 /** A pool whose `discovery` dependency answers `state.up`; resolves once the pool has seen it down. */
-async function startDown(options = {}) {
+async function startDown(usePool, options = {}) {
   const state = { up: false, checks: 0 };
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
+  const pool = usePool({
     size: 2,
     dependencies: {
       discovery: {
@@ -33,16 +27,16 @@ async function startDown(options = {}) {
       },
     },
     ...options,
-  });
+  }, { ready: false });
   const down = waitForEvents(pool, PoolEvents.dependencyDown, 1);
   await pool.ready();
   const [event] = await down;
   expect(event.name).toBe('discovery');
-  return state;
+  return { pool, state };
 }
 
-test('discovery and migration tasks are held while the dependency is down; other types keep flowing', async () => {
-  const state = await startDown();
+poolTest('discovery and migration tasks are held while the dependency is down; other types keep flowing', async ({ usePool }) => {
+  const { pool, state } = await startDown(usePool);
   const seen = recordEvents(pool, [PoolEvents.taskHeld, PoolEvents.taskReleased]);
   const discovery = pool.submit({ op: 'echo', value: 'd' }, { type: 'discovery' });
   const migration = pool.submit({ op: 'echo', value: 'm' }, { type: 'migration', priority: 1 });
@@ -77,8 +71,8 @@ test('discovery and migration tasks are held while the dependency is down; other
   seen.stop();
 });
 
-test('held tasks count against queueCapacity', async () => {
-  const state = await startDown({ queueCapacity: 3 });
+poolTest('held tasks count against queueCapacity', async ({ usePool }) => {
+  const { pool, state } = await startDown(usePool, { queueCapacity: 3 });
   const held = [0, 1, 2].map((i) => pool.submit({ op: 'echo', value: i }, { type: i === 1 ? 'migration' : 'discovery' }));
   expect(pool.metrics().queue).toMatchObject({ held: 3, capacity: 3 });
 
@@ -94,15 +88,13 @@ test('held tasks count against queueCapacity', async () => {
   expect((await pool.run({ op: 'echo', value: 'room' })).value).toBe('room');
 });
 
-test('tasks queued while the dependency is up are held when it goes down, then released', async () => {
+poolTest('tasks queued while the dependency is up are held when it goes down, then released', async ({ usePool }) => {
   const state = { up: true };
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
+  const pool = await usePool({
     size: 1,
     dependencies: { discovery: { check: () => state.up, intervalMs: 20 } },
     workerData: {},
   });
-  await pool.ready();
   expect((await pool.run({ op: 'echo', value: 'while up' }, { type: 'discovery' })).value).toBe('while up');
 
   const down = waitForEvents(pool, PoolEvents.dependencyDown, 1);
@@ -114,10 +106,9 @@ test('tasks queued while the dependency is up are held when it goes down, then r
   await expect(handle.result).resolves.toMatchObject({ value: 'later' });
 });
 
-test('a check that throws counts as down (dependencyDown carries the error); tasks held until it recovers', async () => {
+poolTest('a check that throws counts as down (dependencyDown carries the error); tasks held until it recovers', async ({ usePool }) => {
   const state = { fail: false };
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
+  const pool = await usePool({
     size: 2,
     dependencies: {
       discovery: {
@@ -129,7 +120,6 @@ test('a check that throws counts as down (dependencyDown carries the error); tas
       },
     },
   });
-  await pool.ready();
   expect((await pool.run({ op: 'echo', value: 'up' }, { type: 'discovery' })).value).toBe('up');
 
   const down = waitForEvents(pool, PoolEvents.dependencyDown, 1);
@@ -150,11 +140,10 @@ test('a check that throws counts as down (dependencyDown carries the error); tas
   await expect(handle.result).resolves.toMatchObject({ value: 'waits' });
 });
 
-test('a check that throws from the very first probe: dependencyDown reaches a listener added right after construction', async () => {
+poolTest('a check that throws from the very first probe: dependencyDown reaches a listener added right after construction', async ({ usePool }) => {
   // Same as a check answering false from the start (see startDown): the first
   // probe's verdict must be observable, not emitted inside the constructor.
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
+  const pool = usePool({
     size: 1,
     dependencies: {
       discovery: {
@@ -164,7 +153,7 @@ test('a check that throws from the very first probe: dependencyDown reaches a li
         intervalMs: 20,
       },
     },
-  });
+  }, { ready: false });
   const down = waitForEvents(pool, PoolEvents.dependencyDown, 1, 5_000);
   await pool.ready();
   const handle = pool.submit({ op: 'echo' }, { type: 'discovery' });
@@ -174,12 +163,11 @@ test('a check that throws from the very first probe: dependencyDown reaches a li
   expect(event.error.code).toBe('E_PROBE');
 });
 
-test('a rejecting async check also counts as down', async () => {
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
+poolTest('a rejecting async check also counts as down', async ({ usePool }) => {
+  const pool = usePool({
     size: 1,
     dependencies: { discovery: { check: async () => Promise.reject(Object.assign(new Error('nope'), { code: 'E_ASYNC_PROBE' })), intervalMs: 20 } },
-  });
+  }, { ready: false });
   const down = waitForEvents(pool, PoolEvents.dependencyDown, 1);
   await pool.ready();
   expect((await down)[0].error.code).toBe('E_ASYNC_PROBE');
@@ -187,9 +175,8 @@ test('a rejecting async check also counts as down', async () => {
   expect(pool.getTask(handle.id).status).toBe('held');
 });
 
-test('without a `discovery` dependency given, discovery and migration tasks run (a missing dependency counts as up)', async () => {
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1 });
-  await pool.ready();
+poolTest('without a `discovery` dependency given, discovery and migration tasks run (a missing dependency counts as up)', async ({ usePool }) => {
+  const pool = await usePool({ size: 1 });
   await expect(pool.run({ op: 'echo', value: 1 }, { type: 'discovery' })).resolves.toMatchObject({ value: 1 });
   await expect(pool.run({ op: 'echo', value: 2 }, { type: 'migration' })).resolves.toMatchObject({ value: 2 });
   expect(pool.metrics().queue.held).toBe(0);

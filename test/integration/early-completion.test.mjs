@@ -2,7 +2,7 @@
  * A new agent can finish work before the coordinator has handled its 'ready'
  * message. Its completion must still be collected: once the drain skipped
  * agents still marked as starting, consumed the wake-up, and left the task
- * pending for good (seen as a hang of FAULTS row 14 under load).
+ * pending for good (seen as a hang of the task-timeout fault tests under load).
  *
  * To make that order happen on purpose, this test blocks the main thread
  * (Atomics.wait; the pool itself never does) until the new agent has finished
@@ -10,21 +10,14 @@
  * one's completion. When the thread resumes, the 'ready' message and the
  * completion wake-up are both pending, in either order; several rounds cover both.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
-import { FAULT_AGENT, Words, createCounters, withTimeout } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { Words, createCounters, withTimeout } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('a task finished by an agent whose ready message is still in flight settles', async () => {
+poolTest('a task finished by an agent whose ready message is still in flight settles', async ({ usePool }) => {
   for (let round = 0; round < 6; round++) {
     const counters = createCounters(8);
-    pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, workerData: { counters: counters.sab } });
-    await pool.ready();
+    const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
     // Agent 1 is kept busy, so the next tasks wait for the agent spawned below.
     const busy = pool.submit({ op: 'echo', gate: 0, key: 0, value: 'busy' });
     await counters.waitForStarted(0);
@@ -39,6 +32,5 @@ test('a task finished by an agent whose ready message is still in flight settles
     counters.openGate(1);
     await Promise.all([busy.result, second.result]);
     await pool.destroy();
-    pool = undefined;
   }
 });

@@ -3,53 +3,40 @@
  * agents finish first), failAgent (replace the agent, fail its task over),
  * Symbol.asyncDispose, close() (drain) and destroy() (reject everything pending).
  */
-import { afterEach, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import {
-  CoordinationPool,
   ErrorCodes,
   InvalidOptionError,
   PoolClosedError,
   PoolEvents,
   PoolFullError,
 } from '../../dist/src/index.js';
-import { FAULT_AGENT, agentsById, createCounters, recordEvents, rejectionOf, settleTracker, thrownBy, waitForEvents } from '../helpers.mjs';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { agentsById, recordEvents, rejectionOf, settleTracker, thrownBy, waitForEvents } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
+const ids = (pool) => pool.listAgents().map((a) => a.agentId).sort((a, b) => a - b);
 
-async function start(options = {}) {
-  const counters = createCounters(32);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-const ids = () => pool.listAgents().map((a) => a.agentId).sort((a, b) => a - b);
-
-test('spawnAgent() adds a 5th agent that takes work', async () => {
-  await start();
+poolTest('spawnAgent() adds a 5th agent that takes work', async ({ usePool, counters }) => {
+  const pool = await usePool({ workerData: { counters: counters.sab } });
   const spawned = await pool.spawnAgent();
   expect(spawned).toMatchObject({ agentId: 5, generation: 1, status: 'idle', restarts: 0 });
-  expect(ids()).toEqual([1, 2, 3, 4, 5]);
+  expect(ids(pool)).toEqual([1, 2, 3, 4, 5]);
   expect(pool.metrics().agents).toMatchObject({ total: 5, idle: 5 });
   const values = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.run({ op: 'echo', value: i })));
   expect(values.map((v) => v.value)).toEqual(Array.from({ length: 10 }, (_, i) => i));
 });
 
-test('spawnAgent() at maxSize rejects with PoolFullError (ERR_POOL_FULL)', async () => {
-  await start({ size: 2, maxSize: 3 });
+poolTest('spawnAgent() at maxSize rejects with PoolFullError (ERR_POOL_FULL)', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, maxSize: 3, workerData: { counters: counters.sab } });
   await pool.spawnAgent();
   const error = await rejectionOf(pool.spawnAgent());
   expect(error).toBeInstanceOf(PoolFullError);
   expect(error.code).toBe(ErrorCodes.POOL_FULL);
-  expect(ids()).toEqual([1, 2, 3]);
+  expect(ids(pool)).toEqual([1, 2, 3]);
 });
 
-test('resize(2) retires agents; a busy one finishes its task first, nothing is retried', async () => {
-  const counters = await start({ size: 4 });
+poolTest('resize(2) retires agents; a busy one finishes its task first, nothing is retried', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 4, workerData: { counters: counters.sab } });
   // One log of both event kinds, in the order they happened.
   const log = [];
   const onCompleted = (e) => log.push({ kind: 'completed', agentId: e.agentId, attempt: e.attempt });
@@ -86,12 +73,12 @@ test('resize(2) retires agents; a busy one finishes its task first, nothing is r
   expect(pool.metrics().tasks).toMatchObject({ completed: 4, failed: 0, retried: 0 });
   // The retired agents are gone, not replaced.
   const retired = exits.map((e) => e.agentId);
-  expect(ids().some((id) => retired.includes(id))).toBe(false);
+  expect(ids(pool).some((id) => retired.includes(id))).toBe(false);
   expect((await pool.run({ op: 'echo', value: 'after shrink' })).value).toBe('after shrink');
 });
 
-test('resize(6) grows the pool with new idle agents', async () => {
-  await start({ size: 2 });
+poolTest('resize(6) grows the pool with new idle agents', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   await pool.resize(6);
   const agents = pool.listAgents();
   expect(agents).toHaveLength(6);
@@ -102,8 +89,8 @@ test('resize(6) grows the pool with new idle agents', async () => {
   expect(values).toHaveLength(12);
 });
 
-test('resize() outside 1..maxSize rejects with ERR_INVALID_OPTION', async () => {
-  await start({ size: 2, maxSize: 4 });
+poolTest('resize() outside 1..maxSize rejects with ERR_INVALID_OPTION', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, maxSize: 4, workerData: { counters: counters.sab } });
   for (const bad of [0, 5, 2.5]) {
     const error = await rejectionOf(pool.resize(bad));
     expect(error).toBeInstanceOf(InvalidOptionError);
@@ -112,8 +99,8 @@ test('resize() outside 1..maxSize rejects with ERR_INVALID_OPTION', async () => 
   expect(pool.listAgents()).toHaveLength(2);
 });
 
-test('failAgent(id) replaces the agent (generation + 1, restarts 1) and fails its running task over', async () => {
-  const counters = await start({ size: 2 });
+poolTest('failAgent(id) replaces the agent (generation + 1, restarts 1) and fails its running task over', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.taskRetried, PoolEvents.agentRestarted]);
   const handle = pool.submit({ op: 'echo', gate: 0, key: 0, value: 'failed over' });
   await counters.waitForStarted(0);
@@ -142,17 +129,17 @@ test('failAgent(id) replaces the agent (generation + 1, restarts 1) and fails it
   expect(after.contextId).not.toBe(before.contextId);
 });
 
-test('failAgent() with an unknown id rejects with ERR_INVALID_OPTION', async () => {
-  await start({ size: 2 });
+poolTest('failAgent() with an unknown id rejects with ERR_INVALID_OPTION', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const error = await rejectionOf(pool.failAgent(99, 'no such agent'));
   expect(error).toBeInstanceOf(InvalidOptionError);
   expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
   expect(pool.listAgents().every((a) => a.generation === 1 && a.restarts === 0)).toBe(true);
 });
 
-test('Symbol.asyncDispose closes the pool (await using)', async () => {
+poolTest('Symbol.asyncDispose closes the pool (await using)', async ({ usePool, counters }) => {
   // Node 20 does not parse `await using`; this is what it calls on scope exit.
-  const counters = await start({ size: 2 });
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const local = pool;
   expect(typeof local[Symbol.asyncDispose]).toBe('function');
   const running = local.submit({ op: 'echo', gate: 0, key: 0, value: 'finished before dispose' });
@@ -167,8 +154,8 @@ test('Symbol.asyncDispose closes the pool (await using)', async () => {
   expect(refused.code).toBe(ErrorCodes.POOL_CLOSED);
 });
 
-test('close() drains queued and running work before it resolves', async () => {
-  const counters = await start({ size: 2 });
+poolTest('close() drains queued and running work before it resolves', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const drained = waitForEvents(pool, PoolEvents.drained, 1);
   for (const key of [0, 1]) tracker.track(pool.submit({ op: 'echo', gate: 0, key, value: key }));
@@ -192,8 +179,8 @@ test('close() drains queued and running work before it resolves', async () => {
   expect(pool.listAgents().every((a) => a.status === 'stopped')).toBe(true);
 });
 
-test('destroy() rejects every pending task with PoolClosedError (ERR_POOL_CLOSED)', async () => {
-  const counters = await start({ size: 2 });
+poolTest('destroy() rejects every pending task with PoolClosedError (ERR_POOL_CLOSED)', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   for (const key of [0, 1]) tracker.track(pool.submit({ op: 'echo', gate: 0, key }));
   await counters.waitForStarted(0);

@@ -1,27 +1,14 @@
 /**
- * Observability (DESIGN.md "Metrics" and the event list): metrics() counters
- * and histograms, per-type split, SLO, utilization, the exported HDR
- * histogram, bottlenecks(), isolationReport(), and the payloads of the task
- * and agent events. Only counts, shapes and consistency are asserted; no
+ * Observability: metrics() counters and histograms, per-type split, SLO,
+ * utilization, the exported HDR histogram, bottlenecks(), isolationReport(),
+ * and the payloads of the task and agent events. Only counts, shapes and consistency are asserted; no
  * latency or duration value is.
  */
 import * as hdr from 'hdr-histogram-js';
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, recordEvents, rejectionOf, thrownBy, waitForEvents } from '../helpers.mjs';
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(32);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
+import { expect } from 'vitest';
+import { ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { recordEvents, rejectionOf, thrownBy, waitForEvents } from '../helpers.mjs';
 
 const SUMMARY_KEYS = ['count', 'avg', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'];
 
@@ -36,8 +23,8 @@ function expectSummary(summary, count) {
   }
 }
 
-test('metrics() counts submitted, completed, failed, cancelled, retried and rejected tasks', async () => {
-  const counters = await start({ queueCapacity: 2 });
+poolTest('metrics() counts submitted, completed, failed, cancelled, retried and rejected tasks', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 2, workerData: { counters: counters.sab } });
   // Both agents held on gate 0: what comes next waits in the queue.
   const holders = [0, 1].map((key) => pool.submit({ op: 'echo', gate: 0, key }));
   await counters.waitForStarted(0);
@@ -65,8 +52,8 @@ test('metrics() counts submitted, completed, failed, cancelled, retried and reje
   expect(m.degraded).toBe(false);
 });
 
-test('assignment latency is recorded once per completed task, overall and by type; SLO and utilization are well-formed', async () => {
-  await start();
+poolTest('assignment latency is recorded once per completed task, overall and by type; SLO and utilization are well-formed', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   await Promise.all([
     ...Array.from({ length: 5 }, (_, i) => pool.run({ op: 'echo', value: i })),
     ...Array.from({ length: 3 }, (_, i) => pool.run({ op: 'sleep', ms: 2, value: i }, { type: 'ingest' })),
@@ -87,8 +74,8 @@ test('assignment latency is recorded once per completed task, overall and by typ
   expect(m.utilization).toBeLessThanOrEqual(1);
 });
 
-test('a fresh pool reports empty histograms', async () => {
-  await start();
+poolTest('a fresh pool reports empty histograms', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const m = pool.metrics();
   expectSummary(m.assignmentLatencyMs, 0);
   expectSummary(m.runTimeMs, 0);
@@ -98,8 +85,8 @@ test('a fresh pool reports empty histograms', async () => {
   expect(typeof m.slo.ok).toBe('boolean');
 });
 
-test('exportAssignmentHistogram() decodes with hdr-histogram-js to the same count', async () => {
-  await start();
+poolTest('exportAssignmentHistogram() decodes with hdr-histogram-js to the same count', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const empty = hdr.decodeFromCompressedBase64(pool.exportAssignmentHistogram());
   expect(empty.totalCount).toBe(0);
   await Promise.all(Array.from({ length: 25 }, (_, i) => pool.run({ op: 'echo', value: i }, { type: i % 2 ? 'general' : 'research' })));
@@ -110,8 +97,8 @@ test('exportAssignmentHistogram() decodes with hdr-histogram-js to the same coun
   expect(decoded.totalCount).toBe(pool.metrics().assignmentLatencyMs.count);
 });
 
-test('bottlenecks({ limit }) lists the slowest tasks, sorted by run time descending, with per-type counts', async () => {
-  await start();
+poolTest('bottlenecks({ limit }) lists the slowest tasks, sorted by run time descending, with per-type counts', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const handles = [];
   for (let i = 0; i < 6; i++) handles.push(pool.submit({ op: 'sleep', ms: 1 + i * 3, value: i }, { type: i % 2 ? 'ingest' : 'general' }));
   await Promise.all(handles.map((h) => h.result));
@@ -134,8 +121,8 @@ test('bottlenecks({ limit }) lists the slowest tasks, sorted by run time descend
   expect(pool.bottlenecks().slowest).toHaveLength(6); // default: every kept entry (up to 100)
 });
 
-test('isolationReport() resolves ok with distinct threadId, contextId and memoryId per agent', async () => {
-  await start({ size: 4 });
+poolTest('isolationReport() resolves ok with distinct threadId, contextId and memoryId per agent', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 4, workerData: { counters: counters.sab } });
   const report = await pool.isolationReport();
   expect(report.ok).toBe(true);
   expect(report.agents).toHaveLength(4);
@@ -153,8 +140,8 @@ test('isolationReport() resolves ok with distinct threadId, contextId and memory
   expect(report.checks.every((c) => (c.ok === true || c.informational === true) && typeof c.name === 'string')).toBe(true);
 });
 
-test('taskCompleted and taskFailed carry the documented fields', async () => {
-  await start();
+poolTest('taskCompleted and taskFailed carry the documented fields', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.taskCompleted, PoolEvents.taskFailed]);
   const ok = pool.submit({ op: 'echo', value: 'ok' }, { type: 'ingest', traceId: 'trace-ok' });
   const okValue = await ok.result;
@@ -176,9 +163,8 @@ test('taskCompleted and taskFailed carry the documented fields', async () => {
   expect(failed.error.cause.code).toBe('E_BAD');
 });
 
-test('agentReady fires for the initial agents; agentSpawned and agentReady for a spawned one', async () => {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab } });
+poolTest('agentReady fires for the initial agents; agentSpawned and agentReady for a spawned one', async ({ usePool, counters }) => {
+  const pool = usePool({ size: 2, workerData: { counters: counters.sab } }, { ready: false });
   const initialReady = waitForEvents(pool, PoolEvents.agentReady, 2);
   await pool.ready();
   const ready = await initialReady;

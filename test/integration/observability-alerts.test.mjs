@@ -4,41 +4,32 @@
  * type's run-time p95, failures per agent per hour, and queue depth. Tests
  * wait for the alert events themselves, never for time to pass.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, recordEvents, rejectionOf, waitForEvents } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { ErrorCodes, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { recordEvents, rejectionOf, waitForEvents } from '../helpers.mjs';
 
 const CHECK_MS = 20;
 
-let pool;
-let recorder;
-afterEach(async () => {
-  recorder?.stop();
-  recorder = undefined;
-  await pool?.destroy();
-  pool = undefined;
-});
-
-/** Starts a pool and records every alert from the start. */
-async function start(options) {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({
-    agent: FAULT_AGENT,
-    size: 1,
-    heartbeatIntervalMs: CHECK_MS,
-    hangTimeoutMs: 30_000,
-    workerData: { counters: counters.sab },
-    ...options,
-  });
-  recorder = recordEvents(pool, [PoolEvents.alert]);
+/** Starts a pool through `usePool` and records every alert from the start; `alertsOf(kind)` lists those of one kind. */
+async function startRecordingAlerts(usePool, counters, options) {
+  const pool = usePool(
+    {
+      size: 1,
+      heartbeatIntervalMs: CHECK_MS,
+      hangTimeoutMs: 30_000,
+      workerData: { counters: counters.sab },
+      ...options,
+    },
+    { ready: false },
+  );
+  const recorder = recordEvents(pool, [PoolEvents.alert]);
   await pool.ready();
-  return counters;
+  return { pool, alertsOf: (kind) => recorder.events.alert.filter((a) => a.kind === kind) };
 }
 
-const alertsOf = (kind) => recorder.events.alert.filter((a) => a.kind === kind);
-
-test('a running task past slowTaskMs raises a warning, then a critical alert, naming the task', async () => {
-  const counters = await start({ alerts: { slowTaskMs: { warning: 50, critical: 1_000 } } });
+poolTest('a running task past slowTaskMs raises a warning, then a critical alert, naming the task', async ({ usePool, counters }) => {
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { alerts: { slowTaskMs: { warning: 50, critical: 1_000 } } });
   const critical = waitForEvents(pool, PoolEvents.alert, 1, undefined, (a) => a.kind === 'slowTask' && a.severity === 'critical');
   const handle = pool.submit({ op: 'echo', gate: 0, key: 0 }, { type: 'research', traceId: 'trace-slow' });
   await critical;
@@ -57,13 +48,13 @@ test('a running task past slowTaskMs raises a warning, then a critical alert, na
   expect(alertsOf('slowTask').filter((a) => a.severity === 'warning')).toHaveLength(1);
 });
 
-test('a slow task alerts once per severity even when a check runs between its end and the read of its completion', async () => {
+poolTest('a slow task alerts once per severity even when a check runs between its end and the read of its completion', async ({ usePool, counters }) => {
   // The race, built on purpose: the handler ends and publishes its result
   // while this thread is blocked in the check phase of the event loop. On
   // unblocking, the overdue periodic check (timers phase) runs before the
   // completion is read (poll phase): the task is no longer running, but its
   // run is not recorded yet either.
-  const counters = await start({ heartbeatIntervalMs: 10, alerts: { slowTaskMs: { warning: 20, critical: 80 } } });
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { heartbeatIntervalMs: 10, alerts: { slowTaskMs: { warning: 20, critical: 80 } } });
   const critical = waitForEvents(pool, PoolEvents.alert, 1, undefined, (a) => a.kind === 'slowTask' && a.severity === 'critical');
   const handle = pool.submit({ op: 'sleep', ms: 250, key: 0, markAfterReply: true }, { type: 'research' });
   await critical;
@@ -73,9 +64,9 @@ test('a slow task alerts once per severity even when a check runs between its en
   expect(alertsOf('slowTask').map((a) => a.severity)).toEqual(['warning', 'critical']);
 });
 
-test('a slow run that ends before any periodic check alerts once, when it finishes', async () => {
+poolTest('a slow run that ends before any periodic check alerts once, when it finishes', async ({ usePool, counters }) => {
   // The periodic check runs every 10 s here: the 60 ms run is judged when it ends.
-  await start({ heartbeatIntervalMs: 10_000, hangTimeoutMs: 60_000, alerts: { slowTaskMs: { warning: 20, critical: 10_000 } } });
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { heartbeatIntervalMs: 10_000, hangTimeoutMs: 60_000, alerts: { slowTaskMs: { warning: 20, critical: 10_000 } } });
   const handle = pool.submit({ op: 'sleep', ms: 60 }, { type: 'ingest', traceId: 'trace-short' });
   await handle.result;
   // Raised while the run was recorded, before the task settled.
@@ -84,14 +75,14 @@ test('a slow run that ends before any periodic check alerts once, when it finish
   expect(alertsOf('slowTask')[0].value).toBeGreaterThanOrEqual(59);
 });
 
-test('fast tasks raise no slow-task alert', async () => {
-  await start({ alerts: { slowTaskMs: { warning: 5_000, critical: 10_000 } } });
+poolTest('fast tasks raise no slow-task alert', async ({ usePool, counters }) => {
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { alerts: { slowTaskMs: { warning: 5_000, critical: 10_000 } } });
   await Promise.all(Array.from({ length: 10 }, (_, i) => pool.run({ op: 'echo', value: i })));
   expect(alertsOf('slowTask')).toEqual([]);
 });
 
-test('a type whose run-time p95 passes its own threshold raises typeP95; a type not in the map never does', async () => {
-  await start({ alerts: { typeP95Ms: { research: 30 } } });
+poolTest('a type whose run-time p95 passes its own threshold raises typeP95; a type not in the map never does', async ({ usePool, counters }) => {
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { alerts: { typeP95Ms: { research: 30 } } });
   // ingest is as slow, but has no threshold. It runs first, so the check that
   // raises research's alert has already seen ingest's figures.
   await Promise.all(Array.from({ length: 3 }, () => pool.run({ op: 'sleep', ms: 40 }, { type: 'ingest' })));
@@ -103,8 +94,8 @@ test('a type whose run-time p95 passes its own threshold raises typeP95; a type 
   expect(alertsOf('typeP95').map((a) => a.type)).toEqual(['research']);
 });
 
-test('more failed tries on one agent than agentFailuresPerHour raise one critical alert', async () => {
-  await start({ alerts: { agentFailuresPerHour: 1 } });
+poolTest('more failed tries on one agent than agentFailuresPerHour raise one critical alert', async ({ usePool, counters }) => {
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { alerts: { agentFailuresPerHour: 1 } });
   const raised = waitForEvents(pool, PoolEvents.alert, 1, undefined, (a) => a.kind === 'agentFailures');
   const first = await rejectionOf(pool.run({ op: 'throw', code: 'E_FAIL_1' }));
   expect(first.code).toBe(ErrorCodes.TASK_FAILED);
@@ -117,8 +108,8 @@ test('more failed tries on one agent than agentFailuresPerHour raise one critica
   expect(alertsOf('agentFailures')).toHaveLength(1);
 });
 
-test('waiting tasks above queueDepthShare of queueCapacity raise a queueDepth warning', async () => {
-  const counters = await start({ queueCapacity: 4, alerts: { queueDepthShare: 0.5 } });
+poolTest('waiting tasks above queueDepthShare of queueCapacity raise a queueDepth warning', async ({ usePool, counters }) => {
+  const { pool, alertsOf } = await startRecordingAlerts(usePool, counters, { queueCapacity: 4, alerts: { queueDepthShare: 0.5 } });
   // The only agent is held busy on gate 0: what comes next waits in the queue.
   const holder = pool.submit({ op: 'echo', gate: 0, key: 0 });
   await counters.waitForStarted(0);

@@ -3,30 +3,19 @@
  * at most 100 kept, each entry consistent with getTask(); per-type run-time
  * percentiles; cleared by resetMetrics().
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, InvalidOptionError } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, thrownBy } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { ErrorCodes, InvalidOptionError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { thrownBy } from '../helpers.mjs';
 
 const KEPT = 100;
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start() {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
-  await pool.ready();
-}
 
 function expectSlowestFirst(slowest) {
   for (let i = 1; i < slowest.length; i++) expect(slowest[i - 1].runMs).toBeGreaterThanOrEqual(slowest[i].runMs);
 }
 
-test('every entry carries the documented fields, consistent with getTask()', async () => {
-  await start();
+poolTest('every entry carries the documented fields, consistent with getTask()', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   const handles = [
     ...[10, 30, 20].map((ms) => pool.submit({ op: 'sleep', ms }, { type: 'research', traceId: `trace-sleep-${ms}` })),
     ...[1, 2].map((i) => pool.submit({ op: 'echo', value: i }, { type: 'ingest' })),
@@ -53,8 +42,8 @@ test('every entry carries the documented fields, consistent with getTask()', asy
   expect(slowest.filter((e) => e.traceId.startsWith('trace-sleep-')).every((e) => e.runMs >= 9)).toBe(true);
 });
 
-test('slowest first, and limit returns the head of that list', async () => {
-  await start();
+poolTest('slowest first, and limit returns the head of that list', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   await Promise.all([5, 40, 15, 25, 1].map((ms) => pool.run({ op: 'sleep', ms }, { type: 'research' })));
   const all = pool.bottlenecks();
   expect(all.slowest).toHaveLength(5);
@@ -65,8 +54,8 @@ test('slowest first, and limit returns the head of that list', async () => {
   expect(pool.bottlenecks({ limit: 50 }).slowest).toEqual(all.slowest);
 });
 
-test('byType gives run-time p50/p95/p99 and the count per type', async () => {
-  await start();
+poolTest('byType gives run-time p50/p95/p99 and the count per type', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   await Promise.all([
     ...Array.from({ length: 4 }, () => pool.run({ op: 'sleep', ms: 30 }, { type: 'research' })),
     ...Array.from({ length: 7 }, (_, i) => pool.run({ op: 'echo', value: i }, { type: 'ingest' })),
@@ -86,8 +75,8 @@ test('byType gives run-time p50/p95/p99 and the count per type', async () => {
   expect(byType.research.p50).toBeGreaterThanOrEqual(29);
 });
 
-test('each try of a retried task is its own entry', async () => {
-  await start();
+poolTest('each try of a retried task is its own entry', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   const handle = pool.submit({ op: 'throw', retryable: true, faultOnAttempts: 1 }, { type: 'research' });
   const value = await handle.result;
   expect(value.attempt).toBe(2);
@@ -98,8 +87,8 @@ test('each try of a retried task is its own entry', async () => {
   expect(entries.find((e) => e.attempt === 1).agentId).toBe(pool.getTask(handle.id).failedAgentIds[0]);
 });
 
-test(`at most ${KEPT} runs are kept after more have finished; the slow ones stay`, async () => {
-  await start();
+poolTest(`at most ${KEPT} runs are kept after more have finished; the slow ones stay`, async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   const sleepers = [0, 1, 2].map(() => pool.submit({ op: 'sleep', ms: 40 }, { type: 'research' }));
   const echoes = Array.from({ length: 130 }, (_, i) => pool.submit({ op: 'echo', value: i }, { type: 'ingest' }));
   await Promise.all([...sleepers, ...echoes].map((h) => h.result));
@@ -115,8 +104,8 @@ test(`at most ${KEPT} runs are kept after more have finished; the slow ones stay
   expect(byType.research.count).toBe(3);
 });
 
-test('resetMetrics() clears the list and the per-type figures', async () => {
-  await start();
+poolTest('resetMetrics() clears the list and the per-type figures', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   await Promise.all([1, 2, 3].map((i) => pool.run({ op: 'echo', value: i }, { type: 'ingest' })));
   expect(pool.bottlenecks().slowest).toHaveLength(3);
   pool.resetMetrics();
@@ -128,8 +117,8 @@ test('resetMetrics() clears the list and the per-type figures', async () => {
   expect(Object.keys(after.byType)).toEqual(['research']);
 });
 
-test('a bad limit throws InvalidOptionError', async () => {
-  await start();
+poolTest('a bad limit throws InvalidOptionError', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, queueCapacity: 200, workerData: { counters: counters.sab } });
   for (const limit of [-1, 1.5, '3', Number.NaN]) {
     const error = thrownBy(() => pool.bottlenecks({ limit }));
     expect(error).toBeInstanceOf(InvalidOptionError);

@@ -1,13 +1,14 @@
 /**
  * The event catalogue: PoolEvents is frozen and names every event the pool
  * emits; the per-task trace events are built only when someone listens; the
- * payload fields issue 3 added (taskQueued, taskStarted, taskFailed.agentId
- * and attempt, taskRetried.agentId, agentHung.traceId). Also the opt-in idle
+ * payload fields of taskQueued and taskStarted, taskFailed.agentId and
+ * attempt, taskRetried.agentId and agentHung.traceId. Also the opt-in idle
  * spin (idleSpinUs), checked for correctness only.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, recordEvents, rejectionOf, waitForEvents } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { ErrorCodes, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { recordEvents, rejectionOf, waitForEvents } from '../helpers.mjs';
 
 const DOCUMENTED = [
   'taskQueued',
@@ -33,26 +34,19 @@ const DOCUMENTED = [
   'metricsReset',
 ];
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-/** Creates the pool and, before any agent starts, wraps its emit to record every event name it emits. */
-function create(options = {}) {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
+/** Creates the pool through `usePool` and, before any agent starts, wraps its emit to record every event name it emits. */
+function create(usePool, counters, options = {}) {
+  const pool = usePool({ size: 2, workerData: { counters: counters.sab }, ...options }, { ready: false });
   const emitted = [];
   const emit = pool.emit.bind(pool);
   pool.emit = (name, payload) => {
     emitted.push(name);
     return emit(name, payload);
   };
-  return { counters, emitted };
+  return { pool, emitted };
 }
 
-test('PoolEvents is frozen and lists every documented event, name = value', () => {
+poolTest('PoolEvents is frozen and lists every documented event, name = value', () => {
   expect(Object.isFrozen(PoolEvents)).toBe(true);
   expect(Object.keys(PoolEvents).sort()).toEqual([...DOCUMENTED].sort());
   for (const [key, value] of Object.entries(PoolEvents)) expect(value).toBe(key);
@@ -65,8 +59,8 @@ test('PoolEvents is frozen and lists every documented event, name = value', () =
   expect(PoolEvents.taskCompleted).toBe('taskCompleted');
 });
 
-test('every event a busy pool emits is in PoolEvents', async () => {
-  const { counters, emitted } = create({ alerts: { agentFailuresPerHour: 0 } });
+poolTest('every event a busy pool emits is in PoolEvents', async ({ usePool, counters }) => {
+  const { pool, emitted } = create(usePool, counters, { alerts: { agentFailuresPerHour: 0 } });
   const seen = recordEvents(pool, Object.values(PoolEvents)); // listen to all: trace events are built too
   await pool.ready();
   await pool.run({ op: 'echo' });
@@ -91,8 +85,8 @@ test('every event a busy pool emits is in PoolEvents', async () => {
   }
 });
 
-test('taskQueued and taskStarted are built only when someone listens', async () => {
-  const { emitted } = create({ eventJournalSize: 0 });
+poolTest('taskQueued and taskStarted are built only when someone listens', async ({ usePool, counters }) => {
+  const { pool, emitted } = create(usePool, counters, { eventJournalSize: 0 });
   await pool.ready();
   await pool.run({ op: 'echo' });
   expect(emitted).not.toContain(PoolEvents.taskQueued);
@@ -104,8 +98,8 @@ test('taskQueued and taskStarted are built only when someone listens', async () 
   expect(seen.events.taskStarted).toHaveLength(1);
 });
 
-test('taskQueued and taskStarted payloads', async () => {
-  create();
+poolTest('taskQueued and taskStarted payloads', async ({ usePool, counters }) => {
+  const { pool } = create(usePool, counters);
   await pool.ready();
   const seen = recordEvents(pool, [PoolEvents.taskQueued, PoolEvents.taskStarted]);
   const handle = pool.submit({ op: 'echo' }, { type: 'research', priority: 3, traceId: 'trace-ev' });
@@ -126,8 +120,8 @@ test('taskQueued and taskStarted payloads', async () => {
   });
 });
 
-test('taskFailed carries agentId and attempt; taskRetried carries agentId = fromAgentId', async () => {
-  create({ maxAttempts: 2 });
+poolTest('taskFailed carries agentId and attempt; taskRetried carries agentId = fromAgentId', async ({ usePool, counters }) => {
+  const { pool } = create(usePool, counters, { maxAttempts: 2 });
   await pool.ready();
   const seen = recordEvents(pool, [PoolEvents.taskFailed, PoolEvents.taskRetried]);
   const handle = pool.submit({ op: 'throw', retryable: true, code: 'E_TWICE' }, { traceId: 'trace-fr' });
@@ -143,8 +137,8 @@ test('taskFailed carries agentId and attempt; taskRetried carries agentId = from
   expect(seen.events.taskFailed[0].error).toBe(error);
 });
 
-test('agentHung carries the traceId of the task it was running', async () => {
-  const { counters } = create({ size: 1, maxAttempts: 1, hangTimeoutMs: 500, heartbeatIntervalMs: 50 });
+poolTest('agentHung carries the traceId of the task it was running', async ({ usePool, counters }) => {
+  const { pool } = create(usePool, counters, { size: 1, maxAttempts: 1, hangTimeoutMs: 500, heartbeatIntervalMs: 50 });
   await pool.ready();
   const hung = waitForEvents(pool, PoolEvents.agentHung, 1);
   const handle = pool.submit({ op: 'spin', key: 0 }, { traceId: 'trace-hung' }); // a loop with no heartbeat
@@ -157,8 +151,8 @@ test('agentHung carries the traceId of the task it was running', async () => {
   expect(error.cause.code).toBe(ErrorCodes.AGENT_HUNG);
 });
 
-test('idleSpinUs: 200 runs 200 tasks correctly and closes cleanly', async () => {
-  create({ idleSpinUs: 200, queueCapacity: 256 });
+poolTest('idleSpinUs: 200 runs 200 tasks correctly and closes cleanly', async ({ usePool, counters }) => {
+  const { pool } = create(usePool, counters, { idleSpinUs: 200, queueCapacity: 256 });
   await pool.ready();
   const values = Array.from({ length: 200 }, (_, i) => i);
   const results = await Promise.all(values.map((value) => pool.run({ op: 'echo', value }, { type: value % 2 ? 'research' : 'ingest' })));

@@ -4,23 +4,11 @@
  * CI can archive a run and compare it later.
  */
 import * as hdr from 'hdr-histogram-js';
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, rejectionOf } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { rejectionOf } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start() {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab } });
-  await pool.ready();
-}
-
-async function workload() {
+async function workload(pool) {
   await Promise.all([
     ...Array.from({ length: 6 }, (_, i) => pool.run({ op: 'sleep', ms: 20 + i * 5, value: i }, { type: 'research' })),
     ...Array.from({ length: 30 }, (_, i) => pool.run({ op: 'echo', value: i }, { type: 'ingest' })),
@@ -35,9 +23,9 @@ const PARTS = [
   ['endToEnd', 'endToEndMs'],
 ];
 
-test('the export is labelled: microseconds, compressed base64 HDR, the current window', async () => {
-  await start();
-  await workload();
+poolTest('the export is labelled: microseconds, compressed base64 HDR, the current window', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await workload(pool);
   const out = pool.exportHistograms();
   const m = pool.metrics();
   expect(out.unit).toBe('us');
@@ -48,9 +36,9 @@ test('the export is labelled: microseconds, compressed base64 HDR, the current w
   expect(Object.keys(out.byType).sort()).toEqual(['ingest', 'research']);
 });
 
-test('overall histograms decode to the count of metrics()', async () => {
-  await start();
-  await workload();
+poolTest('overall histograms decode to the count of metrics()', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await workload(pool);
   const out = pool.exportHistograms();
   const m = pool.metrics();
   for (const [part, summary] of PARTS) {
@@ -62,9 +50,9 @@ test('overall histograms decode to the count of metrics()', async () => {
   expect(pool.exportAssignmentHistogram()).toBe(out.assignmentLatency);
 });
 
-test('overall histograms decode to the p99 of metrics()', async () => {
-  await start();
-  await workload();
+poolTest('overall histograms decode to the p99 of metrics()', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await workload(pool);
   const out = pool.exportHistograms();
   const m = pool.metrics();
   for (const [part, summary] of PARTS) {
@@ -73,9 +61,9 @@ test('overall histograms decode to the p99 of metrics()', async () => {
   }
 });
 
-test('per-type histograms decode to the per-type count and p99 of metrics()', async () => {
-  await start();
-  await workload();
+poolTest('per-type histograms decode to the per-type count and p99 of metrics()', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await workload(pool);
   const out = pool.exportHistograms();
   const m = pool.metrics();
   for (const type of ['research', 'ingest']) {
@@ -91,9 +79,9 @@ test('per-type histograms decode to the per-type count and p99 of metrics()', as
   expect(hdr.decodeFromCompressedBase64(out.byType.research.runTime).minNonZeroValue).toBeGreaterThanOrEqual(19_000);
 });
 
-test('after resetMetrics() the export is of the new, empty window', async () => {
-  await start();
-  await workload();
+poolTest('after resetMetrics() the export is of the new, empty window', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await workload(pool);
   pool.resetMetrics();
   const out = pool.exportHistograms();
   for (const [part] of PARTS) expect(hdr.decodeFromCompressedBase64(out[part]).totalCount).toBe(0);

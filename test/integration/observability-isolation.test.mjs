@@ -4,31 +4,19 @@
  * planted in an agent's ctx.memory to the other agents over a
  * BroadcastChannel; they copy what they hear into an enumerable global.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { FAULT_AGENT } from '../helpers.mjs';
 
 const LEAKY_AGENT = new URL('../fixtures/leaky-agent.mjs', import.meta.url);
 const CHECKS = ['probe-sees-own-canary', 'probe-replies-genuine', 'distinct-thread-ids', 'distinct-context-ids', 'distinct-memory-ids', 'no-cross-talk'];
 /** Says how payloads travel; with the default 'shared' payloads it is informational and not counted in `ok`. */
 const PAYLOAD_CHECK = 'payloads-private';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(agent, size, options = {}) {
-  pool = new CoordinationPool({ agent, size, ...options });
-  await pool.ready();
-}
-
 const checksByName = (report) => Object.fromEntries(report.checks.map((c) => [c.name, c]));
 
-test('a normal pool of 3 agents is reported isolated, with per-agent ids, heap figures and limits', async () => {
-  const counters = createCounters(2);
-  await start(FAULT_AGENT, 3, { workerData: { counters: counters.sab }, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+poolTest('a normal pool of 3 agents is reported isolated, with per-agent ids, heap figures and limits', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: FAULT_AGENT, size: 3, workerData: { counters: counters.sab }, resourceLimits: { maxOldGenerationSizeMb: 64 } });
   const report = await pool.isolationReport();
   expect(report.ok).toBe(true);
   expect(report.payloads).toBe('shared');
@@ -55,17 +43,16 @@ test('a normal pool of 3 agents is reported isolated, with per-agent ids, heap f
   for (const key of ['threadId', 'contextId', 'memoryId']) expect(new Set(report.agents.map((a) => a[key])).size).toBe(3);
 });
 
-test('the probe can be run again: a second report on the same pool is still ok', async () => {
-  const counters = createCounters(2);
-  await start(FAULT_AGENT, 3, { workerData: { counters: counters.sab } });
+poolTest('the probe can be run again: a second report on the same pool is still ok', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: FAULT_AGENT, size: 3, workerData: { counters: counters.sab } });
   expect((await pool.isolationReport()).ok).toBe(true);
   const second = await pool.isolationReport();
   expect(second.ok).toBe(true);
   for (const a of second.agents) expect(a.canariesSeen).toEqual([]);
 });
 
-test('agents that relay canaries to each other make the report come back ok: false', async () => {
-  await start(LEAKY_AGENT, 3);
+poolTest('agents that relay canaries to each other make the report come back ok: false', async ({ usePool }) => {
+  const pool = await usePool({ agent: LEAKY_AGENT, size: 3 });
   const report = await pool.isolationReport();
   expect(report.ok).toBe(false);
   const checks = checksByName(report);
@@ -74,8 +61,7 @@ test('agents that relay canaries to each other make the report come back ok: fal
   for (const name of CHECKS.filter((n) => n !== 'no-cross-talk')) expect(checks[name].ok, name).toBe(true);
   const leaking = report.agents.filter((a) => a.canariesSeen.length > 0);
   // Each agent hears the others over the channel, but a message may arrive after
-  // the probe has looked (see the report of this test suite): at least one agent
-  // must have been caught.
+  // the probe has looked: at least one agent must have been caught.
   expect(leaking.length).toBeGreaterThan(0);
   for (const a of report.agents) {
     expect(a.ownCanaryVisible).toBe(true);
@@ -88,8 +74,8 @@ test('agents that relay canaries to each other make the report come back ok: fal
   }
 });
 
-test('every relayed canary reaches the other agents: the leak is real, not an artefact of the report', async () => {
-  await start(LEAKY_AGENT, 2);
+poolTest('every relayed canary reaches the other agents: the leak is real, not an artefact of the report', async ({ usePool }) => {
+  const pool = await usePool({ agent: LEAKY_AGENT, size: 2 });
   const report = await pool.isolationReport();
   expect(report.ok).toBe(false);
   // What each agent overheard, asked through a task (whichever agent runs it).
@@ -98,8 +84,8 @@ test('every relayed canary reaches the other agents: the leak is real, not an ar
   expect(heard.every((c) => /^canary-\d+-/.test(c))).toBe(true);
 });
 
-test('a leaky agent alone has nobody to leak to: the report is ok', async () => {
-  await start(LEAKY_AGENT, 1);
+poolTest('a leaky agent alone has nobody to leak to: the report is ok', async ({ usePool }) => {
+  const pool = await usePool({ agent: LEAKY_AGENT, size: 1 });
   const report = await pool.isolationReport();
   expect(report.ok).toBe(true);
   expect(report.agents).toHaveLength(1);

@@ -5,23 +5,12 @@
  * 0 turns it off. resetMetrics() is used as a source of events whose number
  * the test controls.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, InvalidOptionError, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, rejectionOf, thrownBy } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { ErrorCodes, InvalidOptionError, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { rejectionOf, thrownBy } from '../helpers.mjs';
 
 const ROUTINE = [PoolEvents.taskQueued, PoolEvents.taskStarted, PoolEvents.taskCompleted];
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-}
 
 function expectWellFormed(events) {
   for (let i = 1; i < events.length; i++) {
@@ -34,9 +23,9 @@ function expectWellFormed(events) {
   }
 }
 
-test('oldest first, seq increasing by one, payloads as emitted', async () => {
+poolTest('oldest first, seq increasing by one, payloads as emitted', async ({ usePool, counters }) => {
   const before = Date.now();
-  await start();
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const first = pool.submit({ op: 'throw', code: 'E_J1' }, { traceId: 'trace-j1' });
   await rejectionOf(first.result);
   pool.resetMetrics();
@@ -61,8 +50,8 @@ test('oldest first, seq increasing by one, payloads as emitted', async () => {
   expect(failures[0].error.cause.code).toBe('E_J1');
 });
 
-test("a task's routine steps are never journaled, even while someone listens to them", async () => {
-  await start();
+poolTest("a task's routine steps are never journaled, even while someone listens to them", async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const seen = Object.fromEntries(ROUTINE.map((name) => [name, 0]));
   for (const name of ROUTINE) pool.on(name, () => seen[name]++);
   await Promise.all([1, 2, 3].map((i) => pool.run({ op: 'echo', value: i })));
@@ -74,8 +63,8 @@ test("a task's routine steps are never journaled, even while someone listens to 
   expect(names).toContain(PoolEvents.taskRetried);
 });
 
-test('limit returns the most recent events, still oldest first', async () => {
-  await start();
+poolTest('limit returns the most recent events, still oldest first', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   for (let i = 0; i < 4; i++) pool.resetMetrics();
   const all = pool.recentEvents();
   expect(all.length).toBeGreaterThan(4);
@@ -85,8 +74,8 @@ test('limit returns the most recent events, still oldest first', async () => {
   expect(pool.recentEvents({ limit: 10_000 })).toEqual(all);
 });
 
-test('eventJournalSize bounds the journal; seq keeps counting past it', async () => {
-  await start({ eventJournalSize: 5 });
+poolTest('eventJournalSize bounds the journal; seq keeps counting past it', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, eventJournalSize: 5, workerData: { counters: counters.sab } });
   const startup = pool.recentEvents();
   const lastStartupSeq = startup.at(-1).seq; // agentSpawned and agentReady of both agents
   expect(lastStartupSeq).toBeGreaterThanOrEqual(4);
@@ -99,16 +88,16 @@ test('eventJournalSize bounds the journal; seq keeps counting past it', async ()
   expect(pool.recentEvents({ limit: 50 })).toHaveLength(5);
 });
 
-test('eventJournalSize: 0 keeps nothing', async () => {
-  await start({ eventJournalSize: 0 });
+poolTest('eventJournalSize: 0 keeps nothing', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, eventJournalSize: 0, workerData: { counters: counters.sab } });
   await rejectionOf(pool.run({ op: 'throw', code: 'E_OFF' }));
   pool.resetMetrics();
   expect(pool.recentEvents()).toEqual([]);
   expect(pool.recentEvents({ limit: 5 })).toEqual([]);
 });
 
-test('a bad limit throws InvalidOptionError', async () => {
-  await start();
+poolTest('a bad limit throws InvalidOptionError', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   for (const limit of [-1, 2.5, '3', Number.NaN]) {
     const error = thrownBy(() => pool.recentEvents({ limit }));
     expect(error).toBeInstanceOf(InvalidOptionError);

@@ -5,18 +5,13 @@
  * the caller gives none. Lines are matched on their `event` field, not on
  * message text.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { ErrorCodes } from '../../dist/src/index.js';
 import { HANDLER_LINE } from '../fixtures/observability-agent.mjs';
-import { WAIT_MS, createCounters, rejectionOf, withTimeout } from '../helpers.mjs';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { WAIT_MS, rejectionOf, withTimeout } from '../helpers.mjs';
 
 const OBS_AGENT = new URL('../fixtures/observability-agent.mjs', import.meta.url);
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
 
 /** A logger that keeps every line as { level, obj, msg }; waitFor(pred) resolves with the first line that matches. */
 function captureLogger() {
@@ -42,18 +37,17 @@ function captureLogger() {
   };
 }
 
-async function start(options = {}) {
+/** Starts a pool through `usePool` whose logger keeps every line. */
+async function startLogged(usePool, counters, options = {}) {
   const capture = captureLogger();
-  const counters = createCounters(4);
-  pool = new CoordinationPool({ agent: OBS_AGENT, size: 2, logger: capture.logger, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return capture;
+  const pool = await usePool({ agent: OBS_AGENT, size: 2, logger: capture.logger, workerData: { counters: counters.sab }, ...options });
+  return { pool, capture };
 }
 
 const linesOf = (capture, taskId) => capture.lines.filter((l) => l.obj?.taskId === taskId);
 
-test('a task that crashes its agent and succeeds on retry has its traceId on every line of its life', async () => {
-  const capture = await start();
+poolTest('a task that crashes its agent and succeeds on retry has its traceId on every line of its life', async ({ usePool, counters }) => {
+  const { pool, capture } = await startLogged(usePool, counters);
   const handle = pool.submit({ op: 'exit', exitCode: 3, faultOnAttempts: 1 }, { type: 'research', traceId: 'trace-x' });
   expect(handle.traceId).toBe('trace-x');
   const value = await handle.result;
@@ -89,8 +83,8 @@ test('a task that crashes its agent and succeeds on retry has its traceId on eve
   expect(capture.lines.some((l) => l.obj?.event === 'agentExited' && l.obj.agentId === firstAgent)).toBe(true);
 });
 
-test("a handler's ctx.log line carries agentId, taskId, traceId, type and attempt", async () => {
-  const capture = await start();
+poolTest("a handler's ctx.log line carries agentId, taskId, traceId, type and attempt", async ({ usePool, counters }) => {
+  const { pool, capture } = await startLogged(usePool, counters);
   const handle = pool.submit({ op: 'echo', fields: { step: 'parse', agentId: 999 } }, { type: 'logged', traceId: 'trace-log' });
   const value = await handle.result;
   // The line travels by message, the result through shared memory: it may arrive after the result.
@@ -100,8 +94,8 @@ test("a handler's ctx.log line carries agentId, taskId, traceId, type and attemp
   expect(value.traceId).toBe('trace-log');
 });
 
-test('without a traceId one is generated, seen by the handler and on every line of the task', async () => {
-  const capture = await start();
+poolTest('without a traceId one is generated, seen by the handler and on every line of the task', async ({ usePool, counters }) => {
+  const { pool, capture } = await startLogged(usePool, counters);
   const a = pool.submit({ op: 'echo' }, { type: 'logged' });
   const b = pool.submit({ op: 'echo' }, { type: 'logged' });
   expect(typeof a.traceId).toBe('string');
@@ -120,8 +114,8 @@ test('without a traceId one is generated, seen by the handler and on every line 
   expect(linesOf(capture, a.id).some((l) => l.msg === HANDLER_LINE)).toBe(true);
 });
 
-test('a failed task is logged at warn with its fields; a critical alert at error', async () => {
-  const capture = await start({ size: 1, alerts: { agentFailuresPerHour: 0 } });
+poolTest('a failed task is logged at warn with its fields; a critical alert at error', async ({ usePool, counters }) => {
+  const { pool, capture } = await startLogged(usePool, counters, { size: 1, alerts: { agentFailuresPerHour: 0 } });
   const handle = pool.submit({ op: 'throw', code: 'E_LOGGED' }, { type: 'research', traceId: 'trace-fail' });
   expect((await rejectionOf(handle.result)).code).toBe(ErrorCodes.TASK_FAILED);
   const failed = linesOf(capture, handle.id).find((l) => l.obj.event === 'taskFailed');

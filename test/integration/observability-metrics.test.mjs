@@ -4,29 +4,17 @@
  * sane, and resetMetrics() starts a new window while the lifetime totals
  * carry on. Timing values get lower bounds only.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, rejectionOf, waitForEvents } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { rejectionOf, waitForEvents } from '../helpers.mjs';
 
 const SLEEP_MS = 150;
 const SLOW = 4; // research tasks, each sleeping SLEEP_MS
 const FAST = 10; // ingest tasks, echo
 const FAILING = 1; // an ingest task whose handler throws
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(8);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-async function mixedWorkload() {
+async function mixedWorkload(pool) {
   const slow = Array.from({ length: SLOW }, (_, i) => pool.run({ op: 'sleep', ms: SLEEP_MS, value: i }, { type: 'research' }));
   const fast = Array.from({ length: FAST }, (_, i) => pool.run({ op: 'echo', value: i }, { type: 'ingest' }));
   const failing = Array.from({ length: FAILING }, () => rejectionOf(pool.run({ op: 'throw', code: 'E_OBS' }, { type: 'ingest' })));
@@ -35,9 +23,9 @@ async function mixedWorkload() {
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
-test('byType keeps the slow and the fast type apart', async () => {
-  await start();
-  await mixedWorkload();
+poolTest('byType keeps the slow and the fast type apart', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await mixedWorkload(pool);
   const m = pool.metrics();
   expect(Object.keys(m.byType).sort()).toEqual(['ingest', 'research']);
   const { research, ingest } = m.byType;
@@ -58,9 +46,9 @@ test('byType keeps the slow and the fast type apart', async () => {
   expect(m.runTimeMs.max).toBeGreaterThanOrEqual(SLEEP_MS - 1);
 });
 
-test('byAgent counts add up to the totals; utilization, event-loop utilization and heap are sane', async () => {
-  await start();
-  await mixedWorkload();
+poolTest('byAgent counts add up to the totals; utilization, event-loop utilization and heap are sane', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await mixedWorkload(pool);
   const m = pool.metrics();
   expect(m.tasks).toMatchObject({ submitted: SLOW + FAST + FAILING, completed: SLOW + FAST, failed: FAILING, cancelled: 0, retried: 0, pending: 0, running: 0 });
   const agents = Object.values(m.byAgent);
@@ -87,9 +75,9 @@ test('byAgent counts add up to the totals; utilization, event-loop utilization a
   expect(m.utilization).toBeGreaterThan(0);
 });
 
-test('endToEndMs counts completed and failed tasks, not cancelled ones', async () => {
-  const counters = await start({ size: 1 });
-  await mixedWorkload();
+poolTest('endToEndMs counts completed and failed tasks, not cancelled ones', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
+  await mixedWorkload(pool);
   // One cancelled task: held behind a gated one, then aborted while queued.
   const gated = pool.submit({ op: 'echo', gate: 0, key: 0 });
   await counters.waitForStarted(0);
@@ -105,9 +93,9 @@ test('endToEndMs counts completed and failed tasks, not cancelled ones', async (
   expect(m.lifetime.endToEndMs.count).toBe(m.tasks.completed + m.tasks.failed);
 });
 
-test('SLO verdict and window are consistent with the assignment-latency histogram', async () => {
-  await start();
-  await mixedWorkload();
+poolTest('SLO verdict and window are consistent with the assignment-latency histogram', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await mixedWorkload(pool);
   const before = Date.now();
   const m = pool.metrics();
   expect(m.slo.targetMs).toBe(500);
@@ -118,9 +106,9 @@ test('SLO verdict and window are consistent with the assignment-latency histogra
   expect(m.window.durationMs).toBeGreaterThan(0);
 });
 
-test('resetMetrics() starts a new window: counts go to zero, lifetime keeps them, metricsReset is emitted', async () => {
-  await start();
-  await mixedWorkload();
+poolTest('resetMetrics() starts a new window: counts go to zero, lifetime keeps them, metricsReset is emitted', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
+  await mixedWorkload(pool);
   const before = pool.metrics();
   const reset = waitForEvents(pool, PoolEvents.metricsReset, 1);
   pool.resetMetrics();

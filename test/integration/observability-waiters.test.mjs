@@ -3,25 +3,13 @@
  * Whether it is still pending is read from a flag after an awaited event that
  * made the pool re-check its queue (a settle, a completion), never after a sleep.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, InvalidOptionError, PoolEvents } from '../../dist/src/index.js';
-import { FAULT_AGENT, WAIT_MS, createCounters, rejectionOf, waitForEvents, withTimeout } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { ErrorCodes, InvalidOptionError, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { WAIT_MS, rejectionOf, waitForEvents, withTimeout } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-/** Tracks whether `promise` has resolved, and the queue depth when it did. */
-function flagged(promise) {
+/** Tracks whether `promise` has resolved, and the queue depth of `pool` when it did. */
+function flagged(pool, promise) {
   const state = { resolved: false, depthAtResolve: undefined };
   state.done = promise.then(() => {
     state.resolved = true;
@@ -30,22 +18,22 @@ function flagged(promise) {
   return state;
 }
 
-test('resolves at once when fewer than n tasks wait', async () => {
-  await start();
+poolTest('resolves at once when fewer than n tasks wait', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   await withTimeout(pool.onSizeLessThan(1), WAIT_MS, 'onSizeLessThan(1) on an empty pool');
   await pool.run({ op: 'echo' });
   await withTimeout(pool.onSizeLessThan(1), WAIT_MS, 'onSizeLessThan(1) after a task');
 });
 
-test('with a busy agent and 5 queued tasks, onSizeLessThan(3) waits until the queue drains below 3', async () => {
-  const counters = await start();
+poolTest('with a busy agent and 5 queued tasks, onSizeLessThan(3) waits until the queue drains below 3', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   // The only agent is held on gate 0; the five behind it each hold on gate 1 once started.
   const holder = pool.submit({ op: 'echo', gate: 0, key: 0 });
   await counters.waitForStarted(0);
   const queued = [1, 2, 3, 4, 5].map((key) => pool.submit({ op: 'echo', gate: 1, key }));
   expect(pool.metrics().queue.depth).toBe(5);
   await withTimeout(pool.onSizeLessThan(6), WAIT_MS, 'onSizeLessThan(6) with 5 waiting');
-  const below3 = flagged(pool.onSizeLessThan(3));
+  const below3 = flagged(pool, pool.onSizeLessThan(3));
 
   // A settle makes the pool re-check its queue: a cancelled extra task. Still 5 waiting.
   const controller = new AbortController();
@@ -71,20 +59,20 @@ test('with a busy agent and 5 queued tasks, onSizeLessThan(3) waits until the qu
   await Promise.all(queued.map((h) => h.result));
 });
 
-test('several waiters resolve, each at its own bound', async () => {
-  const counters = await start();
+poolTest('several waiters resolve, each at its own bound', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   const holder = pool.submit({ op: 'echo', gate: 0, key: 0 });
   await counters.waitForStarted(0);
   const queued = [1, 2, 3, 4].map((key) => pool.submit({ op: 'echo', key }));
-  const waiters = [1, 2, 4].map((n) => flagged(pool.onSizeLessThan(n)));
+  const waiters = [1, 2, 4].map((n) => flagged(pool, pool.onSizeLessThan(n)));
   counters.openGate(0);
   await withTimeout(Promise.all(waiters.map((w) => w.done)), WAIT_MS, 'every waiter');
   expect(waiters.every((w) => w.resolved)).toBe(true);
   await Promise.all([holder, ...queued].map((h) => h.result));
 });
 
-test('n that is not an integer of 1 or more rejects with InvalidOptionError', async () => {
-  await start();
+poolTest('n that is not an integer of 1 or more rejects with InvalidOptionError', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   for (const n of [0, -1, 1.5, '3', Number.NaN, undefined]) {
     const error = await rejectionOf(pool.onSizeLessThan(n));
     expect(error).toBeInstanceOf(InvalidOptionError);

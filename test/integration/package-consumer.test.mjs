@@ -27,7 +27,7 @@ export default defineAgent({
 });
 `;
 
-// Calls from DESIGN.md's "Public API" block, with default options.
+// Calls of the public API as a consumer writes them, with default options.
 const SCRIPT_SOURCE = `
 import { CoordinationPool, TaskType, PoolEvents, ErrorCodes, PoolFullError, QueueFullError, InvalidOptionError } from 'daedalus-pool';
 

@@ -1,6 +1,6 @@
 /**
- * Priority order (DESIGN.md semantics 3): higher priority first (1 = highest),
- * FIFO within a priority, and aging so a low priority is never starved.
+ * Priority order: higher priority first (1 = highest), FIFO within a
+ * priority, and aging so a low priority is never starved.
  *
  * One agent, held busy on a gate while the queue fills, so the order in which
  * the queued tasks run is the scheduler's choice alone. The order is read from
@@ -8,25 +8,17 @@
  * not from timestamps.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
-import { createCounters } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
 
 const TRACKING_AGENT = new URL('../fixtures/tracking-agent.mjs', import.meta.url);
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function startHeld(agingIntervalMs) {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({ agent: TRACKING_AGENT, size: 1, agingIntervalMs, workerData: { counters: counters.sab } });
-  await pool.ready();
+/** A one-agent pool (through `usePool`) whose agent is held busy on gate 0 by `blocker`. */
+async function startHeld(usePool, counters, agingIntervalMs) {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 1, agingIntervalMs, workerData: { counters: counters.sab } });
   const blocker = pool.submit({ op: 'echo', gate: 0, key: 0, value: 'blocker' });
   await counters.waitForStarted(0);
-  return { counters, blocker };
+  return { pool, blocker };
 }
 
 /** Task names in the order the agent ran them. */
@@ -34,9 +26,9 @@ function executionOrder(values) {
   return [...values].sort((a, b) => a.seq - b.seq).map((v) => v.value);
 }
 
-test('queued priorities 10, 1, 5, 1 run as 1, 1, 5, 10 (FIFO within a priority)', async () => {
+poolTest('queued priorities 10, 1, 5, 1 run as 1, 1, 5, 10 (FIFO within a priority)', async ({ usePool, counters }) => {
   // Aging far beyond the test's length, so only the priorities decide.
-  const { counters, blocker } = await startHeld(600_000);
+  const { pool, blocker } = await startHeld(usePool, counters, 600_000);
   const handles = [
     pool.submit({ op: 'echo', value: 'p10' }, { priority: 10 }),
     pool.submit({ op: 'echo', value: 'p1-first' }, { priority: 1 }),
@@ -51,8 +43,8 @@ test('queued priorities 10, 1, 5, 1 run as 1, 1, 5, 10 (FIFO within a priority)'
   expect(executionOrder(values)).toEqual(['blocker', 'p1-first', 'p1-second', 'p5', 'p10']);
 });
 
-test('FIFO holds for many tasks of one priority, interleaved with other priorities', async () => {
-  const { counters, blocker } = await startHeld(600_000);
+poolTest('FIFO holds for many tasks of one priority, interleaved with other priorities', async ({ usePool, counters }) => {
+  const { pool, blocker } = await startHeld(usePool, counters, 600_000);
   const handles = [];
   for (let i = 0; i < 8; i++) {
     handles.push(pool.submit({ op: 'echo', value: `p3-${i}` }, { priority: 3 }));
@@ -67,9 +59,9 @@ test('FIFO holds for many tasks of one priority, interleaved with other prioriti
   ]);
 });
 
-test('aging: a priority-10 task that waited long runs before newer priority-1 tasks', async () => {
+poolTest('aging: a priority-10 task that waited long runs before newer priority-1 tasks', async ({ usePool, counters }) => {
   const agingIntervalMs = 20;
-  const { counters, blocker } = await startHeld(agingIntervalMs);
+  const { pool, blocker } = await startHeld(usePool, counters, agingIntervalMs);
   const old = pool.submit({ op: 'echo', value: 'old-p10' }, { priority: 10 });
   // Aging is a function of time spent waiting, so here the test has to let time
   // pass: 20 aging steps, twice the 9 steps between priority 10 and 1. Only the

@@ -1,41 +1,29 @@
 /**
- * Routing (DESIGN.md semantics 3 and 4): a free agent picks up work at once,
- * idle agents with history for a task's type are preferred (affinity), affinity
- * never leaves work waiting while an eligible agent is idle, and a retried
- * task never runs again on an incarnation that failed it.
+ * Routing: a free agent picks up work at once, idle agents with history for a
+ * task's type are preferred (affinity), affinity never leaves work waiting
+ * while an eligible agent is idle, and a retried task never runs again on an
+ * incarnation that failed it.
  *
  * Where a task ran is read from the agent itself (ctx.agentId, ctx.generation,
  * and tracking-agent's per-type count in ctx.memory), never from timing.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
-import { createCounters, recordEvents, rejectionOf } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { ErrorCodes, PoolEvents, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { recordEvents, rejectionOf } from '../helpers.mjs';
 
 const TRACKING_AGENT = new URL('../fixtures/tracking-agent.mjs', import.meta.url);
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(32);
-  pool = new CoordinationPool({ agent: TRACKING_AGENT, size: 4, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-test('a task submitted to an idle pool is picked up and completes', async () => {
-  await start();
+poolTest('a task submitted to an idle pool is picked up and completes', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 4, workerData: { counters: counters.sab } });
   const value = await pool.run({ op: 'echo', value: 'first' });
   expect(value).toMatchObject({ value: 'first', attempt: 1 });
   // Agents that went back to sleep wake again for later work.
   for (let i = 0; i < 5; i++) expect((await pool.run({ op: 'echo', value: i })).value).toBe(i);
 });
 
-test('every idle agent is woken: as many gated tasks as agents all run at the same time', async () => {
-  const counters = await start();
+poolTest('every idle agent is woken: as many gated tasks as agents all run at the same time', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 4, workerData: { counters: counters.sab } });
   const handles = [0, 1, 2, 3].map((key) => pool.submit({ op: 'echo', gate: 0, key }));
   // Each task waits on the gate inside its handler: all four can only have
   // started if four different agents picked them up.
@@ -46,8 +34,8 @@ test('every idle agent is woken: as many gated tasks as agents all run at the sa
   expect(new Set(values.map((v) => v.agentId)).size).toBe(4);
 });
 
-/** The rejection of a handle's result; fails after timeoutMs showing the task as it is then. */
-function settlesWithin(handle, timeoutMs) {
+/** The rejection of a handle's result; fails after timeoutMs showing the task as `pool` has it then. */
+function settlesWithin(pool, handle, timeoutMs) {
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`task ${handle.id} did not settle within ${timeoutMs} ms: ${JSON.stringify(pool.getTask(handle.id))}`)), timeoutMs);
@@ -59,7 +47,7 @@ function settlesWithin(handle, timeoutMs) {
  * Warms exactly two agents on `type`: two gated tasks started at once must be
  * on two different agents. Returns their agent ids.
  */
-async function warmTwo(counters, type, keys) {
+async function warmTwo(pool, counters, type, keys) {
   const handles = keys.map((key) => pool.submit({ op: 'echo', gate: 1, key }, { type }));
   for (const key of keys) await counters.waitForStarted(key);
   counters.openGate(1);
@@ -69,11 +57,11 @@ async function warmTwo(counters, type, keys) {
   return warm;
 }
 
-test('affinity: with several agents idle, a type\'s tasks go to the agents that ran it before', async () => {
+poolTest('affinity: with several agents idle, a type\'s tasks go to the agents that ran it before', async ({ usePool, counters }) => {
   // Make agents 3 and 4 (not the lowest ids, which a plain "first idle agent"
   // rule would pick) the only ones with research history: agents 1 and 2 are
   // held on gate 0 while the two new agents run gated research tasks.
-  const counters = await start({ size: 2 });
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 2, workerData: { counters: counters.sab } });
   const holders = [0, 1].map((key) => pool.submit({ op: 'echo', gate: 0, key }));
   await counters.waitForStarted(0);
   await counters.waitForStarted(1);
@@ -106,10 +94,10 @@ test('affinity: with several agents idle, a type\'s tasks go to the agents that 
   expect(ran.filter((v) => warm.has(v.agentId) || withoutHistory.some((s) => s.agentId === v.agentId))).toHaveLength(20);
 });
 
-test('affinity is only a preference: with every warm agent busy, an idle cold agent takes the task at once', async () => {
-  const counters = await start({ size: 2 });
+poolTest('affinity is only a preference: with every warm agent busy, an idle cold agent takes the task at once', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 2, workerData: { counters: counters.sab } });
   // Both agents of a pool of two get research history.
-  const warm = await warmTwo(counters, 'research', [0, 1]);
+  const warm = await warmTwo(pool, counters, 'research', [0, 1]);
   // Hold both busy (two gated tasks on two agents), then add a fresh agent with no history.
   const holders = [2, 3].map((key) => pool.submit({ op: 'echo', gate: 2, key }));
   await counters.waitForStarted(2);
@@ -125,8 +113,8 @@ test('affinity is only a preference: with every warm agent busy, an idle cold ag
   await Promise.all(holders.map((h) => h.result));
 });
 
-test('a task whose agent crashed is retried on another agent, never on the incarnation that failed it', async () => {
-  await start();
+poolTest('a task whose agent crashed is retried on another agent, never on the incarnation that failed it', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 4, workerData: { counters: counters.sab } });
   const seen = recordEvents(pool, [PoolEvents.taskRetried]);
   const handle = pool.submit({ op: 'exit', exitCode: 3, faultOnAttempts: 1, value: 'survived' });
   const value = await handle.result;
@@ -141,15 +129,15 @@ test('a task whose agent crashed is retried on another agent, never on the incar
   expect(seen.events.taskRetried[0].error.code).toBe(ErrorCodes.AGENT_CRASHED);
 });
 
-test('in a pool of one, a crashed task is retried on the replacement incarnation, not the dead one', async () => {
-  await start({ size: 1 });
+poolTest('in a pool of one, a crashed task is retried on the replacement incarnation, not the dead one', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 1, workerData: { counters: counters.sab } });
   const [before] = pool.listAgents();
   const value = await pool.run({ op: 'exit', exitCode: 1, faultOnAttempts: 1, value: 'next life' });
   expect(value).toMatchObject({ value: 'next life', attempt: 2, agentId: before.agentId, generation: before.generation + 1 });
 });
 
-test('retryable handler errors: each try runs on an incarnation that has not failed the task', async () => {
-  await start();
+poolTest('retryable handler errors: each try runs on an incarnation that has not failed the task', async ({ usePool, counters }) => {
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 4, workerData: { counters: counters.sab } });
   const error = await rejectionOf(pool.run({ op: 'throw', retryable: true, code: 'E_AGAIN' }));
   expect(error).toBeInstanceOf(TaskFailedError);
   expect(error.attempts).toHaveLength(3);
@@ -157,13 +145,13 @@ test('retryable handler errors: each try runs on an incarnation that has not fai
   expect(new Set(incarnations).size).toBe(3);
 });
 
-test('retryable handler errors in a pool smaller than maxAttempts: the task still settles, never twice on one incarnation', async () => {
+poolTest('retryable handler errors in a pool smaller than maxAttempts: the task still settles, never twice on one incarnation', async ({ usePool, counters }) => {
   // Two agents, three attempts allowed: after both incarnations failed the task
-  // no allowed agent is left. Semantics 1: an accepted task always reaches a
-  // terminal state; semantics 4: never on an incarnation that already failed it.
-  await start({ size: 2, maxAttempts: 3 });
+  // no allowed agent is left. An accepted task always reaches a terminal state,
+  // and a retry never runs on an incarnation that already failed it.
+  const pool = await usePool({ agent: TRACKING_AGENT, size: 2, maxAttempts: 3, workerData: { counters: counters.sab } });
   const handle = pool.submit({ op: 'throw', retryable: true, code: 'E_AGAIN' });
-  const error = await settlesWithin(handle, 5_000);
+  const error = await settlesWithin(pool, handle, 5_000);
   expect(error).toBeInstanceOf(TaskFailedError);
   expect(error.code).toBe(ErrorCodes.TASK_FAILED);
   const incarnations = error.attempts.map((a) => `${a.agentId}:${a.generation}`);

@@ -4,39 +4,26 @@
  * payloads and results that do not fit a ring slot, transfer lists both ways,
  * and values that cannot cross the thread boundary.
  */
-import { afterEach, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import {
-  CoordinationPool,
   DataCloneError,
   ErrorCodes,
   QueueFullError,
   TaskFailedError,
   UnknownTaskTypeError,
 } from '../../dist/src/index.js';
-import { FAULT_AGENT, createCounters, rejectionOf, thrownBy } from '../helpers.mjs';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { rejectionOf, thrownBy } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start(options = {}) {
-  const counters = createCounters(16);
-  pool = new CoordinationPool({ agent: FAULT_AGENT, size: 2, workerData: { counters: counters.sab }, ...options });
-  await pool.ready();
-  return counters;
-}
-
-test('run() resolves with the handler\'s value', async () => {
-  await start();
+poolTest('run() resolves with the handler\'s value', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   await expect(pool.run({ op: 'echo', value: { n: 42, list: [1, 2, 3] } })).resolves.toMatchObject({ value: { n: 42, list: [1, 2, 3] }, attempt: 1 });
   const values = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.run({ op: 'echo', value: n }, { type: 'ingest' })));
   expect(values.map((v) => [v.value, v.type])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 'ingest']));
 });
 
-test('submit() returns { id, traceId, result } synchronously', async () => {
-  await start();
+poolTest('submit() returns { id, traceId, result } synchronously', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const handle = pool.submit({ op: 'echo', value: 'sync' });
   expect(handle).not.toBeInstanceOf(Promise);
   expect(Number.isInteger(handle.id)).toBe(true);
@@ -50,8 +37,8 @@ test('submit() returns { id, traceId, result } synchronously', async () => {
   await second.result;
 });
 
-test('a caller\'s traceId is kept; without one a distinct traceId is generated', async () => {
-  await start();
+poolTest('a caller\'s traceId is kept; without one a distinct traceId is generated', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const mine = pool.submit({ op: 'echo' }, { traceId: 'trace-from-caller' });
   expect(mine.traceId).toBe('trace-from-caller');
   const a = pool.submit({ op: 'echo' });
@@ -62,8 +49,8 @@ test('a caller\'s traceId is kept; without one a distinct traceId is generated',
   expect(pool.getTask(a.id).traceId).toBe(a.traceId);
 });
 
-test('getTask() follows a task from queued to running to completed', async () => {
-  const counters = await start({ size: 1 });
+poolTest('getTask() follows a task from queued to running to completed', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   // The only agent is held on gate 0, so the second task has to wait in the queue.
   const blocker = pool.submit({ op: 'echo', gate: 0, key: 0 });
   await counters.waitForStarted(0);
@@ -97,8 +84,8 @@ test('getTask() follows a task from queued to running to completed', async () =>
   expect(pool.getTask(123_456)).toBeUndefined();
 });
 
-test('unknown task type: submit throws UnknownTaskTypeError, run rejects with it', async () => {
-  await start();
+poolTest('unknown task type: submit throws UnknownTaskTypeError, run rejects with it', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const thrown = thrownBy(() => pool.submit({ op: 'echo' }, { type: 'no-such-type' }));
   expect(thrown).toBeInstanceOf(UnknownTaskTypeError);
   expect(thrown.code).toBe(ErrorCodes.UNKNOWN_TASK_TYPE);
@@ -113,8 +100,8 @@ test('unknown task type: submit throws UnknownTaskTypeError, run rejects with it
   expect(pool.metrics().tasks.submitted).toBe(0);
 });
 
-test('queue full: submit throws QueueFullError (429), run rejects with it', async () => {
-  const counters = await start({ size: 1, queueCapacity: 2 });
+poolTest('queue full: submit throws QueueFullError (429), run rejects with it', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, queueCapacity: 2, workerData: { counters: counters.sab } });
   const blocker = pool.submit({ op: 'echo', gate: 0, key: 0 });
   await counters.waitForStarted(0);
   const waiting = [pool.submit({ op: 'echo', value: 1 }), pool.submit({ op: 'echo', value: 2 })];
@@ -139,27 +126,27 @@ test('queue full: submit throws QueueFullError (429), run rejects with it', asyn
   expect(pool.metrics().tasks).toMatchObject({ submitted: 3, rejected: 2, completed: 3 });
 });
 
-test('a payload larger than inlinePayloadBytes reaches the handler intact', async () => {
-  await start({ inlinePayloadBytes: 256 });
+poolTest('a payload larger than inlinePayloadBytes reaches the handler intact', async ({ usePool, counters }) => {
+  let pool = await usePool({ size: 2, inlinePayloadBytes: 256, workerData: { counters: counters.sab } });
   const big = Array.from({ length: 2_000 }, (_, i) => `item-${i}`);
   const value = await pool.run({ op: 'echo', value: big });
   expect(value.value).toEqual(big);
   // And with the default slot size (4096 bytes).
   await pool.destroy();
-  await start();
+  pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const text = 'p'.repeat(64 * 1024);
   expect((await pool.run({ op: 'echo', value: text })).value).toBe(text);
 });
 
-test('a result larger than a ring slot comes back intact', async () => {
-  await start();
+poolTest('a result larger than a ring slot comes back intact', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const value = await pool.run({ op: 'echo', value: 'small payload', resultBytes: 50_000 });
   expect(value.value).toBe('small payload');
   expect(value.pad).toBe('r'.repeat(50_000));
 });
 
-test('a transfer list moves the ArrayBuffer: detached in the caller after dispatch, contents arrive', async () => {
-  await start();
+poolTest('a transfer list moves the ArrayBuffer: detached in the caller after dispatch, contents arrive', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const buffer = new ArrayBuffer(1_024);
   new Uint8Array(buffer).fill(9);
   const handle = pool.submit({ op: 'echo', value: buffer }, { transfer: [buffer] });
@@ -171,8 +158,8 @@ test('a transfer list moves the ArrayBuffer: detached in the caller after dispat
   expect(pool.getTask(handle.id)).toMatchObject({ status: 'completed', attempts: 1 });
 });
 
-test('withTransfer() in a handler sends buffers back', async () => {
-  await start();
+poolTest('withTransfer() in a handler sends buffers back', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const value = await pool.run({ op: 'transferOut', size: 100_000, fill: 5, value: 'out' });
   expect(value.value).toBe('out');
   expect(value.buffer).toBeInstanceOf(ArrayBuffer);
@@ -180,8 +167,8 @@ test('withTransfer() in a handler sends buffers back', async () => {
   expect(new Uint8Array(value.buffer).every((b) => b === 5)).toBe(true);
 });
 
-test('an uncloneable payload: submit throws DataCloneError and nothing is accepted', async () => {
-  await start();
+poolTest('an uncloneable payload: submit throws DataCloneError and nothing is accepted', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   const thrown = thrownBy(() => pool.submit({ op: 'echo', value: () => 'functions do not clone' }));
   expect(thrown).toBeInstanceOf(DataCloneError);
   expect(thrown.code).toBe(ErrorCodes.DATA_CLONE);
@@ -192,8 +179,8 @@ test('an uncloneable payload: submit throws DataCloneError and nothing is accept
   expect((await pool.run({ op: 'echo', value: 'still fine' })).value).toBe('still fine');
 });
 
-test('an uncloneable result fails that task with cause ERR_DATA_CLONE; the agent keeps running', async () => {
-  await start({ size: 1 });
+poolTest('an uncloneable result fails that task with cause ERR_DATA_CLONE; the agent keeps running', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
   const [before] = pool.listAgents();
   const handle = pool.submit({ op: 'returnUncloneable', key: 3 });
   const error = await rejectionOf(handle.result);

@@ -3,7 +3,7 @@
  * handled its 'ready' message. A task submitted in that window must still wake
  * it: once the waker skipped agents still marked as starting and nothing woke
  * them at 'ready', so the task sat queued beside an idle agent until the next
- * submit (found by the peer benchmark's crash-restart case).
+ * submit (found by the crash-restart case of bench/suites/faults.mjs).
  *
  * The test blocks the main thread (Atomics.wait; the pool itself never does)
  * until the new agent has finished its first task, so its 'ready' message and
@@ -11,22 +11,15 @@
  * submits one more task. Rounds where 'ready' was handled first do not reach
  * the window; several rounds make sure some do.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
-import { FAULT_AGENT, Words, createCounters, withTimeout } from '../helpers.mjs';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
+import { Words, createCounters, withTimeout } from '../helpers.mjs';
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('a task submitted while a new agent sleeps before its ready is handled still runs', async () => {
+poolTest('a task submitted while a new agent sleeps before its ready is handled still runs', async ({ usePool }) => {
   let reachedWindow = 0;
   for (let round = 0; round < 8; round++) {
     const counters = createCounters(8);
-    pool = new CoordinationPool({ agent: FAULT_AGENT, size: 1, workerData: { counters: counters.sab } });
-    await pool.ready();
+    const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
     // Agent 1 is kept busy, so only the agent spawned below can take the next tasks.
     const busy = pool.submit({ op: 'echo', gate: 0, key: 0, value: 'busy' });
     await counters.waitForStarted(0);
@@ -41,7 +34,6 @@ test('a task submitted while a new agent sleeps before its ready is handled stil
     counters.openGate(0);
     await busy.result;
     await pool.destroy();
-    pool = undefined;
   }
   // Not asserted (the order is the scheduler's), but reported so a run that never reached the window is visible.
   console.log(`wake-before-ready: ${reachedWindow} of 8 rounds submitted while the new agent was still 'starting'`);

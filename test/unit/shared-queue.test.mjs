@@ -1,4 +1,4 @@
-// FAULTS row 21: the shared-memory priority queue, without threads. The test
+// The shared-memory priority queue, without threads. The test
 // plays the coordinator (push, reclaim) and several agents (claimNext with
 // owner = -(block + 2)) against a plain-array model of what the queue must do.
 import { describe, expect, it } from 'vitest';
@@ -263,7 +263,7 @@ const SEEDS = seedsFrom('RING_SEEDS', [1, 2, 3, 0xc0ffee, 20240611, 987654321]);
 const OPS = 20_000;
 const SLOTS = 9; // 18 ring entries: small enough for thousands of wrap-arounds
 
-describe('SharedQueue property test (FAULTS row 21)', () => {
+describe('SharedQueue property test: seeded push/pop over many wrap-arounds', () => {
   for (const seed of SEEDS) {
     it(`strict priority, FIFO per level, no loss, reclaim and compaction (seed ${seed})`, () => {
       const stats = runScenario({ seed, slots: SLOTS, ops: OPS, agingIntervalMs: HUGE_AGING_MS, levelFor: pinnedLevels(seed, SLOTS) });
