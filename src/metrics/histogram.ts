@@ -63,6 +63,19 @@ export class LatencyHistogram {
   reset(): void {
     this.histogram.reset();
   }
+
+  /** Adds every count of `other` into this one. */
+  addAll(other: LatencyHistogram): void {
+    if (other.histogram.totalCount > 0) this.histogram.add(other.histogram);
+  }
+
+  /** A new histogram holding both sets of counts. */
+  static merged(a: LatencyHistogram, b: LatencyHistogram): LatencyHistogram {
+    const out = new LatencyHistogram();
+    out.addAll(a);
+    out.addAll(b);
+    return out;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { DEFAULTS } from '../options.js';
 import { nowMs } from '../clock.js';
 import type { BottleneckEntry, BottleneckReport, HistogramExport, HistogramSet } from '../types.js';
 import type { RunObserver, RunSource } from './alerts.js';
+import { LatencyHistogram } from './histogram.js';
 import { MetricsWindow } from './window.js';
 
 /** Completions per second over the last few seconds: the basis of QueueFullError's retryAfterMs. */
@@ -53,8 +54,12 @@ export class MetricsRecorder {
     this.lifetime = new MetricsWindow(now, false);
   }
 
-  /** Starts a new window; lifetime totals carry on. */
+  /** Starts a new window; lifetime totals carry on (the closed window's histograms are folded into them). */
   reset(): void {
+    const all = this.window.all;
+    this.lifetime.all.assignment.addAll(all.assignment);
+    this.lifetime.all.run.addAll(all.run);
+    this.lifetime.all.endToEnd.addAll(all.endToEnd);
     this.window = new MetricsWindow(nowMs(), true);
     this.slowest = [];
   }
@@ -72,14 +77,12 @@ export class MetricsRecorder {
   /** A handler started: assignment latency is accepted-submit to handler start. */
   recordStart(type: string, agentId: number, assignmentMs: number): void {
     this.window.recordStart(type, agentId, assignmentMs);
-    this.lifetime.recordStart(type, agentId, assignmentMs);
   }
 
   /** A try's run, recorded once. The bottleneck entry is built only when the run is among the slowest. */
   recordRun(task: RunSource, agentId: number, attempt: number, startedAt: number, finishedAt: number): void {
     const runMs = Math.max(0, finishedAt - startedAt);
     this.window.recordRun(task.type, agentId, runMs);
-    this.lifetime.recordRun(task.type, agentId, runMs);
     const list = this.slowest;
     if (list.length < this.slowestKept || (list[list.length - 1]?.runMs ?? 0) < runMs) {
       this.keepIfSlow({ taskId: task.id, traceId: task.traceId, type: task.type, agentId, attempt, runMs, waitMs: task.assignmentLatencyMs ?? 0, startedAt, finishedAt });
@@ -99,13 +102,28 @@ export class MetricsRecorder {
   recordSettled(status: 'completed' | 'failed' | 'cancelled', type: string, agentId: number | undefined, queuedAt: number, finishedAt: number): void {
     const endToEndMs = status === 'cancelled' ? undefined : finishedAt - queuedAt;
     this.window.recordSettled(status, type, agentId, endToEndMs);
-    this.lifetime.recordSettled(status, type, agentId, endToEndMs);
+    this.lifetime.counts[status]++;
     this.throughput.add(finishedAt);
   }
 
   /** The ledger's settle observer: one call per settled task. */
   onSettled(task: { type: string; agentId: number | undefined; queuedAt: number; finishedAt: number | undefined }, phase: 'completed' | 'failed' | 'cancelled'): void {
     this.recordSettled(phase, task.type, task.agentId, task.queuedAt, task.finishedAt ?? task.queuedAt);
+  }
+
+  /**
+   * The lifetime histograms: the closed windows (folded in at each reset) plus
+   * the current one, merged when read. Recording each value once, in the
+   * window only, keeps the hot path to one histogram per group.
+   */
+  lifetimeHistograms(): { assignment: LatencyHistogram; run: LatencyHistogram; endToEnd: LatencyHistogram } {
+    const life = this.lifetime.all;
+    const w = this.window.all;
+    return {
+      assignment: LatencyHistogram.merged(life.assignment, w.assignment),
+      run: LatencyHistogram.merged(life.run, w.run),
+      endToEnd: LatencyHistogram.merged(life.endToEnd, w.endToEnd),
+    };
   }
 
   completionsPerSecond(atMs: number): number {

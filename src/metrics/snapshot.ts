@@ -33,6 +33,7 @@ const EMPTY = new GroupStats();
 export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): PoolMetrics {
   const w = recorder.window;
   const life = recorder.lifetime;
+  const lifeHistograms = recorder.lifetimeHistograms();
   const agents = { total: 0, idle: 0, busy: 0, starting: 0, restarting: 0 };
   const byAgent: Record<string, AgentMetrics> = {};
   let agentMs = 0;
@@ -69,9 +70,9 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
     window,
     lifetime: {
       tasks: { ...life.counts },
-      assignmentLatencyMs: life.all.assignment.summary(),
-      runTimeMs: life.all.run.summary(),
-      endToEndMs: life.all.endToEnd.summary(),
+      assignmentLatencyMs: lifeHistograms.assignment.summary(),
+      runTimeMs: lifeHistograms.run.summary(),
+      endToEndMs: lifeHistograms.endToEnd.summary(),
     },
     degraded: sample.degraded,
   };
