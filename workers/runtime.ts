@@ -11,7 +11,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { DataCloneError, fromWireError, toWireError } from '../src/errors.js';
 import { CANARY_GLOBAL, PROTOCOL_VERSION, type AgentBoot, type CoordinatorMessage, type ProbeReport } from '../src/protocol.js';
-import { encode, readFrom } from '../src/ring/codec.js';
+import { readFrom, writeInto } from '../src/ring/codec.js';
 import { ControlBlock } from '../src/ring/control-block.js';
 import {
   AgentState,
@@ -236,7 +236,12 @@ async function runSlot(slot: number): Promise<void> {
   finish(slot, taskId, ok, value);
 }
 
-/** Writes the outcome into the slot when it fits, else sends it by message. */
+/**
+ * Writes the outcome straight into the slot when it fits (no intermediate
+ * buffer), else sends it by message. A value the slot codec cannot write but
+ * postMessage can (a SharedArrayBuffer, shared rather than copied) goes by
+ * message too; only a value postMessage also refuses fails the task.
+ */
 function finish(slot: number, taskId: number, ok: boolean, value: unknown): void {
   const at = (field: number): number => queue.slotWord(slot, field);
   queue.times[queue.slotTime(slot, SF_FINISHED_AT)] = nowMs();
@@ -245,23 +250,19 @@ function finish(slot: number, taskId: number, ok: boolean, value: unknown): void
     transfer = value.transferList;
     value = value.value;
   }
-  let encoded: Uint8Array | undefined;
-  if (transfer === undefined) {
+  const outcome = ok ? value : toWireError(value);
+  let written = -1;
+  if (transfer === undefined && !privatePayloads) {
     try {
-      encoded = encode(ok ? value : toWireError(value));
-    } catch (error) {
-      // A result holding a SharedArrayBuffer cannot go through v8.serialize but can be
-      // posted (shared, not copied); only a value postMessage refuses too is an error.
-      if (!ok) {
-        value = new DataCloneError('result', error);
-        encoded = encode(toWireError(value));
-      }
+      written = writeInto(outcome, queue.bytes, slot * inlineBytes, inlineBytes);
+    } catch {
+      written = -1; // not writable here: try the message path, which says what is wrong
     }
   }
-  if (encoded !== undefined && encoded.length <= inlineBytes && !privatePayloads) {
-    queue.bytes.set(encoded, slot * inlineBytes);
-    Atomics.store(queue.words, at(S_RESULT_LEN), encoded.length);
+  if (written >= 0) {
+    Atomics.store(queue.words, at(S_RESULT_LEN), written);
     Atomics.store(queue.words, at(S_OUTCOME), ok ? Outcome.OK : Outcome.ERROR);
+    // DONE and the completion-ring tail are seq-cst stores after the bytes: a coordinator that sees the entry sees the bytes.
     Atomics.store(queue.words, at(S_STATE), SlotState.DONE);
     block.publishCompletion(slot);
     return;

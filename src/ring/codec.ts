@@ -1,15 +1,22 @@
-import { deserialize, serialize } from 'node:v8';
+import { decode, encode as encodeValue, encodeInto } from './value-codec.js';
 
 /**
- * Values cross the boundary inside a slot as V8 serialization bytes (the same
- * format structured clone uses). Anything larger than the slot, or carrying
- * transferables, travels by message instead; callers check `fits`.
+ * How values cross the boundary inside a slot or as bytes beside it: plain
+ * JSON data as UTF-8 JSON text, everything else in V8's structured-clone
+ * format (see value-codec.ts; both decode to exactly what structuredClone
+ * gives). Anything larger than the slot, or carrying transferables, travels by
+ * message instead.
  */
 export function encode(value: unknown): Uint8Array {
-  return serialize(value);
+  return encodeValue(value);
 }
 
+/** Writes `value` into target[offset, offset + capacity): bytes written, or -1 when it does not fit. */
+export function writeInto(value: unknown, target: Uint8Array, offset: number, capacity: number): number {
+  return encodeInto(value, target, offset, capacity);
+}
+
+/** The value in bytes[offset, offset + length); copies out, so the slot may be reused at once. */
 export function readFrom(bytes: Uint8Array, offset: number, length: number): unknown {
-  // Copy out first: deserialize must not read memory that the slot's next owner may overwrite.
-  return deserialize(bytes.slice(offset, offset + length));
+  return decode(bytes, offset, length);
 }
