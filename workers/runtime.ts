@@ -8,9 +8,10 @@ import type { MessagePort } from 'node:worker_threads';
  */
 import { randomUUID } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { DataCloneError, fromWireError, toWireError } from '../src/errors.js';
-import { CANARY_GLOBAL, PROTOCOL_VERSION, type AgentBoot, type CoordinatorMessage, type ProbeReport } from '../src/protocol.js';
+import { PROTOCOL_VERSION, type AgentBoot, type CoordinatorMessage } from '../src/protocol.js';
+import { probe } from './probe.js';
 import { readFrom, writeInto } from '../src/ring/codec.js';
 import { ControlBlock } from '../src/ring/control-block.js';
 import {
@@ -95,59 +96,13 @@ function onMessage(raw: unknown): void {
       block.ring();
       return;
     case 'probe':
-      void probe(msg.plant, msg.look).then((report) => post({ v: PROTOCOL_VERSION, kind: 'probeReply', probeId: msg.probeId, report }));
+      void probe({ plant: msg.plant, look: msg.look, memory: base.memory, contextId: base.contextId, memoryId, payloadBytesMapped: privatePayloads ? 0 : queue.bytes.byteLength }).then((report) =>
+        post({ v: PROTOCOL_VERSION, kind: 'probeReply', probeId: msg.probeId, report }),
+      );
       return;
     default:
       throw new Error(`agent received an unknown message kind: ${(msg as { kind: string }).kind}`);
   }
-}
-
-async function probe(plant: string | undefined, look: string[]): Promise<ProbeReport> {
-  const g = globalThis as Record<string, unknown>;
-  if (plant !== undefined) {
-    const planted = (g[CANARY_GLOBAL] as string[] | undefined) ?? [];
-    g[CANARY_GLOBAL] = [...planted, plant];
-    base.memory.set(CANARY_GLOBAL, plant);
-  }
-  // One more turn of the event loop before looking, so messages that arrived
-  // with the look (a leak over a channel, say) are handled first. The prober
-  // also waits between planting and looking, for those still in flight.
-  if (look.length > 0) await yieldToEventLoop();
-  const heap = getHeapStatistics();
-  const visible = visibleStrings();
-  return {
-    threadId,
-    contextId: base.contextId,
-    memoryId,
-    heapUsedBytes: heap.used_heap_size,
-    heapTotalBytes: heap.total_heap_size,
-    heapLimitBytes: heap.heap_size_limit,
-    seen: look.filter((c) => visible.has(c)),
-    payloadBytesMapped: privatePayloads ? 0 : queue.bytes.byteLength,
-  };
-}
-
-/** Strings reachable from this isolate's enumerable globals and its memory map, one level deep. */
-function visibleStrings(): Set<string> {
-  const out = new Set<string>();
-  const addString = (value: unknown): void => {
-    if (typeof value === 'string') out.add(value);
-  };
-  const add = (value: unknown): void => {
-    addString(value);
-    if (Array.isArray(value) || value instanceof Set) {
-      for (const v of value as Iterable<unknown>) addString(v);
-    } else if (value instanceof Map) {
-      for (const [k, v] of value as Map<unknown, unknown>) {
-        addString(k);
-        addString(v);
-      }
-    }
-  };
-  const g = globalThis as Record<string, unknown>;
-  for (const key of [...Object.keys(g), CANARY_GLOBAL]) add(g[key]);
-  add(base.memory);
-  return out;
 }
 
 /** Next slot to run, or -1. Retries handed to this agent come before the shared rings. */
