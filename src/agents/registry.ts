@@ -97,6 +97,15 @@ export class AgentRegistry {
     return out;
   }
 
+  /** Some ready agent that stays has an empty mailbox: a direct hand-off could be placed now. */
+  anyMailboxFree(): boolean {
+    for (const handle of this.#handles.values()) {
+      const inc = handle.inc;
+      if (inc?.state === 'ready' && !handle.retiring && !inc.block.hasDirect()) return true;
+    }
+    return false;
+  }
+
   /**
    * The agent a direct hand-off of this task should go to, or undefined to keep
    * it waiting. `notRunning`: only an agent that is not running a task now (a

@@ -35,6 +35,7 @@ export class Placement {
   direct: Task[] = [];
   readonly #p: PlacementParts;
   #wakePending = false;
+  #placing = false;
   #wakeType = 'general';
 
   constructor(parts: PlacementParts) {
@@ -99,7 +100,7 @@ export class Placement {
     if (inline === undefined || slot === undefined) {
       // By message (or every slot is taken, zombie agents can pin some): a direct hand-off.
       this.#p.ledger.move(task, 'queued');
-      this.direct.push(task);
+      this.#pushDirect(task);
       this.placeDirect();
       return;
     }
@@ -132,34 +133,66 @@ export class Placement {
 
   retry(task: Task): void {
     this.#p.ledger.move(task, 'queued');
-    this.direct.push(task);
+    this.#pushDirect(task);
     this.placeDirect();
   }
 
-  /** Hand tasks to agents allowed to run them; what cannot be placed now waits for the next pass. */
-  placeDirect(): void {
-    if (this.direct.length === 0 || this.#p.registry.types === undefined) return;
-    const { ledger, registry, slots } = this.#p;
-    const byPriority = this.direct.length === 1 ? this.direct : [...this.direct].sort((a, b) => a.options.priority - b.options.priority || a.queuedAt - b.queuedAt);
-    const remaining: Task[] = [];
-    for (const task of byPriority) {
-      if (task.settled) continue;
-      const exclusions = { failedAgentIds: task.attempts.failedAgentIds(), failedIncarnations: task.attempts.failedIncarnations() };
-      const inc = registry.chooseFor(task.type, exclusions, task.payload.kind === 'transfer');
-      const slot = inc === undefined ? undefined : slots.allocate();
-      if (inc === undefined || slot === undefined) {
-        if (inc === undefined && registry.noneWillEverRun(exclusions.failedIncarnations)) this.#unplaceable(task);
-        else remaining.push(task);
-        continue;
-      }
-      const inline = this.#inline(task);
-      this.#write(task, slot, inline);
-      slots.assign(slot, inc.block.owner);
-      ledger.occupy(task, slot, 'placed');
-      if (inline === undefined && !this.#sendPayload(task, slot, inc)) continue;
-      inc.block.offerDirect(slot);
+  /** Direct hand-offs wait in priority order, then oldest first: inserted in place, so a pass never sorts. */
+  #pushDirect(task: Task): void {
+    const list = this.direct;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = list[mid] as Task;
+      if (m.options.priority < task.options.priority || (m.options.priority === task.options.priority && m.queuedAt <= task.queuedAt)) lo = mid + 1;
+      else hi = mid;
     }
-    this.direct = remaining;
+    list.splice(lo, 0, task);
+  }
+
+  /**
+   * Hand tasks to agents allowed to run them, most urgent first; what cannot be
+   * placed now waits for the next pass (a drain, a submit). A pass stops as soon
+   * as no agent has an empty mailbox, so a long list of waiting hand-offs costs
+   * a pass nothing it cannot use. A settle inside the pass (a payload that
+   * cannot be posted) may submit again: that re-entry is left to this loop.
+   */
+  placeDirect(): void {
+    if (this.direct.length === 0 || this.#p.registry.types === undefined || this.#placing) return;
+    const { ledger, registry, slots } = this.#p;
+    this.#placing = true;
+    try {
+      let i = 0;
+      while (i < this.direct.length && registry.anyMailboxFree()) {
+        const task = this.direct[i] as Task;
+        if (task.settled) {
+          this.direct.splice(i, 1);
+          continue;
+        }
+        const exclusions = { failedAgentIds: task.attempts.failedAgentIds(), failedIncarnations: task.attempts.failedIncarnations() };
+        const inc = registry.chooseFor(task.type, exclusions, task.payload.kind === 'transfer');
+        const slot = inc === undefined ? undefined : slots.allocate();
+        if (inc === undefined || slot === undefined) {
+          if (inc === undefined && registry.noneWillEverRun(exclusions.failedIncarnations)) {
+            this.direct.splice(i, 1);
+            this.#unplaceable(task);
+          } else {
+            i++;
+          }
+          continue;
+        }
+        this.direct.splice(i, 1);
+        const inline = this.#inline(task);
+        this.#write(task, slot, inline);
+        slots.assign(slot, inc.block.owner);
+        ledger.occupy(task, slot, 'placed');
+        if (inline === undefined && !this.#sendPayload(task, slot, inc)) continue;
+        inc.block.offerDirect(slot);
+      }
+    } finally {
+      this.#placing = false;
+    }
   }
 
   /** Posts the payload ahead of the hand-off, so the agent has it when it takes the slot (no fetch round trip). */
