@@ -1,15 +1,24 @@
 // daedalus-pool benchmark suites, with the peers (piscina, tinypool, workerpool, poolifier)
 // measured in the same process run.
 //
-//   node bench/run.mjs [--scope throughput|latency|busy-main|faults|all] [--agents N]
+//   node bench/run.mjs [--scope throughput|latency|busy-main|heap|faults|all] [--agents N]
 //                      [--json out.json] [--quick] [--rounds N] [--only piscina,tinypool]
+//                      [--heap-tasks N]
 //
+// --scope takes one scope, a comma-separated list (e.g. throughput,latency) or all (default).
 // Every case gives each library a fresh pool per round with the same agent count; library order
 // rotates every round; figures are medians with min-max across rounds, and ratios to daedalus.
-// Writes the results (machine, commit, options, every round's raw figures and HDR histograms)
-// to --json (default bench/results/bench-<time>.json) and benny's JSON and chart files for the
-// throughput cases beside it. --quick runs one round of small task counts: a smoke check that
-// the suites work (about a minute for all of them), not figures to quote.
+// Throughput cases also report what the timed batches cost the main thread: its own CPU time
+// per task (per-thread clock, not process.cpuUsage(), which counts the agents' threads too)
+// and its event-loop utilization. The heap case streams 1,000,000 no-op tasks (100,000 with
+// --quick, or --heap-tasks N) at 1,000 outstanding through one pool per library and reads the
+// main thread's heap after forced gc every tenth of the way (one round).
+// The table ends with the targets: per target, daedalus against the best peer, PASS or MISS.
+// Writes the results (machine, commit, options, every round's raw figures and HDR histograms,
+// the targets) to --json (default bench/results/bench-<time>.json) and benny's JSON and chart
+// files for the throughput cases beside it. --quick runs one round of small task counts: a
+// smoke check that the suites work (about a minute and a half for all of them), not figures
+// to quote.
 //
 // Programmatic use (the `daedalus bench` CLI):
 //   const { results, table } = await runBench({ scope, agents, quick, jsonPath, onProgress });
@@ -23,9 +32,11 @@ import { errorLine } from './lib/guard.mjs';
 import { loadAverage1m, machineStamp } from './lib/machine.mjs';
 import { writeBennyFiles } from './lib/benny.mjs';
 import { formatTable } from './lib/report.mjs';
-import { runCase } from './lib/rounds.mjs';
+import { caseRounds, runCase } from './lib/rounds.mjs';
+import { checkTargets } from './lib/targets.mjs';
+import { MAIN_CPU_SOURCE } from './lib/usage.mjs';
 
-export const SCOPES = Object.freeze(['throughput', 'latency', 'busy-main', 'faults']);
+export const SCOPES = Object.freeze(['throughput', 'latency', 'busy-main', 'heap', 'faults']);
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** A path relative to the working directory when it lies inside it, else absolute. */
@@ -46,14 +57,23 @@ function positiveInt(name, value, max) {
   return value;
 }
 
+/** 'all', one scope, or a comma-separated list of scopes -> the scopes to run, in suite order. */
+function scopeList(scope) {
+  const names = typeof scope === 'string' ? scope.split(',').map((x) => x.trim()) : [];
+  if (names.includes('all') && names.length === 1) return [...SCOPES];
+  if (names.length === 0 || !names.every((n) => SCOPES.includes(n))) throw usage(`scope: expected all, or one or more (comma-separated) of ${SCOPES.join(', ')}, got ${JSON.stringify(scope)}`);
+  return SCOPES.filter((s) => names.includes(s));
+}
+
 /**
  * Runs the suites of `scope` and writes the results. Throws an error with code ERR_BENCH_USAGE
  * for bad arguments, ERR_BENCH_NO_BUILD when dist/ is missing. A library failing a case does
  * not throw: its rows say "failed" and `results.cases[].failures` says why.
  */
-export async function runBench({ scope = 'all', agents, quick = false, jsonPath, onProgress, rounds, phaseTimeoutMs, libraries } = {}) {
-  if (scope !== 'all' && !SCOPES.includes(scope)) throw usage(`scope: expected one of ${[...SCOPES, 'all'].join(', ')}, got ${JSON.stringify(scope)}`);
+export async function runBench({ scope = 'all', agents, quick = false, jsonPath, onProgress, rounds, phaseTimeoutMs, libraries, heapTasks } = {}) {
+  const scopes = scopeList(scope);
   positiveInt('agents', agents, 64);
+  positiveInt('heapTasks', heapTasks, 100_000_000);
   positiveInt('rounds', rounds, 100);
   positiveInt('phaseTimeoutMs', phaseTimeoutMs, 3_600_000);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw usage('onProgress: expected a function');
@@ -80,16 +100,16 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     phaseTimeoutMs: phaseTimeoutMs ?? (quick ? 20_000 : 180_000),
     // Closing a pool whose tasks have all settled takes milliseconds; a pool stuck in close is abandoned sooner.
     closeTimeoutMs: Math.min(phaseTimeoutMs ?? Infinity, quick ? 5_000 : 15_000),
+    heapTasks,
     abandonedPools: [],
     tick(label) {
       done++;
       onProgress?.(Math.min(1, done / total), label);
     },
   };
-  const scopes = scope === 'all' ? SCOPES : [scope];
   const plans = [];
   for (const s of scopes) plans.push(...(await import(`./suites/${s}.mjs`)).plan(ctx));
-  total = plans.reduce((n, spec) => n + spec.contenders.length * ctx.rounds, 0);
+  total = plans.reduce((n, spec) => n + spec.contenders.length * caseRounds(ctx, spec), 0);
 
   const t0 = performance.now();
   const cases = [];
@@ -109,7 +129,8 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     totalSec: (performance.now() - t0) / 1000,
     machine,
     loadAvgAfter1m: loadAverage1m(),
-    options: { scope, agents: agents ?? null, quick: ctx.quick, rounds: ctx.rounds, phaseTimeoutMs: ctx.phaseTimeoutMs, closeTimeoutMs: ctx.closeTimeoutMs, libraries: libraries ?? null },
+    options: { scope, agents: agents ?? null, quick: ctx.quick, rounds: ctx.rounds, phaseTimeoutMs: ctx.phaseTimeoutMs, closeTimeoutMs: ctx.closeTimeoutMs, libraries: libraries ?? null, heapTasks: heapTasks ?? null },
+    mainThreadCpuSource: MAIN_CPU_SOURCE,
     libraries: Object.fromEntries([...adapters.values()].map((a) => [a.name, a.version ?? null])),
     skipped,
     abandonedPools: ctx.abandonedPools,
@@ -118,6 +139,7 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     charts: charts.map(shortPath),
     cases,
   };
+  results.targets = checkTargets(results);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return { results, table: formatTable(results) };
 }
@@ -135,13 +157,14 @@ async function main() {
         quick: { type: 'boolean', default: false },
         rounds: { type: 'string' },
         only: { type: 'string' },
+        'heap-tasks': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
-    console.error(`${err.message}\nusage: node bench/run.mjs [--scope ${[...SCOPES, 'all'].join('|')}] [--agents N] [--json out.json] [--quick] [--rounds N] [--only peer,...]`);
+    console.error(`${err.message}\nusage: node bench/run.mjs [--scope ${[...SCOPES, 'all'].join('|')}] [--agents N] [--json out.json] [--quick] [--rounds N] [--only peer,...] [--heap-tasks N]`);
     return 2;
   }
   if (args.help) {
@@ -162,7 +185,7 @@ async function main() {
     }
   };
   try {
-    const { results, table } = await runBench({ scope: args.scope, agents: toInt(args.agents), quick: args.quick, jsonPath: args.json, rounds: toInt(args.rounds), libraries: args.only?.split(','), onProgress });
+    const { results, table } = await runBench({ scope: args.scope, agents: toInt(args.agents), quick: args.quick, jsonPath: args.json, rounds: toInt(args.rounds), libraries: args.only?.split(','), heapTasks: toInt(args['heap-tasks']), onProgress });
     if (tty) process.stderr.write('\r\x1b[2K');
     console.log(table);
     const oursFailed = results.cases.some((c) => c.failures.some((f) => f.library.startsWith('daedalus')));

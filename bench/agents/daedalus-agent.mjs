@@ -2,7 +2,7 @@
 // names, plus the fault ops only daedalus can be measured on (hang detection, timeouts, the soak mix).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineAgent } from '../../dist/workers/agent.js';
-import { bytes, cpu, fault, markStart, noop, stamp } from './work.mjs';
+import { bytes, cpu, deflate, fault, markStart, noop, stamp } from './work.mjs';
 
 function aborted(signal) {
   return new Promise((resolve) => {
@@ -75,5 +75,5 @@ async function daedalusFault(payload, ctx) {
 }
 
 export default defineAgent({
-  handlers: { noop, cpu, bytes, stamp, fault: daedalusFault, soak },
+  handlers: { noop, cpu, deflate, bytes, stamp, fault: daedalusFault, soak },
 });

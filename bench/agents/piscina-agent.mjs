@@ -1,2 +1,2 @@
 // piscina worker: each named export is a task kind, chosen with run(payload, { name }).
-export { bytes, cpu, fault, noop, stamp } from './work.mjs';
+export { bytes, cpu, deflate, fault, noop, stamp } from './work.mjs';

@@ -1,5 +1,5 @@
 // workerpool worker: each registered method is a task kind, called with exec(kind, [payload]).
 import workerpool from 'workerpool';
-import { bytes, cpu, fault, noop, stamp } from './work.mjs';
+import { bytes, cpu, deflate, fault, noop, stamp } from './work.mjs';
 
-workerpool.worker({ bytes, cpu, fault, noop, stamp });
+workerpool.worker({ bytes, cpu, deflate, fault, noop, stamp });

@@ -1,6 +1,7 @@
 // The printable table: one row per case, figure and library, median (min-max) across rounds,
 // and the ratio to daedalus with the side it favours spelled out.
 import { errorLine } from './guard.mjs';
+import { formatTargets } from './targets.mjs';
 
 const OURS = 'daedalus';
 /** Ratios within this much of 1 are called even. */
@@ -15,7 +16,8 @@ function ratioCells(figure, label) {
   const ours = figure.byLibrary[OURS];
   const theirs = figure.byLibrary[label];
   if (label === OURS || ours === undefined || theirs === undefined || figure.better === 'none') return ['', ''];
-  if (theirs.median === 0 || !Number.isFinite(ours.median / theirs.median)) return ['-', ''];
+  // A ratio says nothing when a value is zero or negative (e.g. heap growth that shrank).
+  if (ours.median <= 0 || theirs.median <= 0 || !Number.isFinite(ours.median / theirs.median)) return ['-', ''];
   const ratio = ours.median / theirs.median;
   let favours = '~ even';
   if (Math.abs(ratio - 1) > EVEN) favours = (ratio > 1) === (figure.better === 'higher') ? OURS : label;
@@ -40,6 +42,7 @@ export function formatTable(results) {
   for (const c of results.cases) {
     rows.push(['-'.repeat(4)]);
     for (const figure of c.figures) {
+      if (figure.table === false) continue; // in the JSON only
       for (const label of c.libraries) {
         if (figure.only !== undefined && !figure.only.includes(label)) continue;
         const s = figure.byLibrary[label];
@@ -63,6 +66,12 @@ export function formatTable(results) {
   for (const note of results.libraryNotes) lines.push(`note: ${note}`);
   if (results.abandonedPools.length > 0) lines.push(`WARNING: ${results.abandonedPools.length} pool(s) would not shut down and were abandoned: ${results.abandonedPools.join('; ')}`);
   if (results.loadAvgAfter1m > m.cpuCount * 0.5 || m.loadAvg['1m'] > m.cpuCount * 0.5) lines.push('WARNING: the machine was loaded (see load above): other processes competed for the cores');
+  if (results.mainThreadCpuSource !== undefined) lines.push(`main-thread CPU/task: the main thread's own CPU time (${results.mainThreadCpuSource}) over the timed batches / tasks; ELU: performance.eventLoopUtilization() over the same batches`);
+  if (results.targets !== undefined) {
+    lines.push('');
+    lines.push(formatTargets(results.targets, results));
+    lines.push('');
+  }
   lines.push(`results: ${results.jsonPath}${results.charts.length ? ` (+ ${results.charts.length} benny files beside it)` : ''}`);
   return lines.join('\n');
 }

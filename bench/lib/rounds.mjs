@@ -60,13 +60,20 @@ function rotate(list, by) {
   return [...list.slice(k), ...list.slice(0, k)];
 }
 
+/** How many rounds a case runs: the bench's count, capped by the case's own `rounds`. */
+export function caseRounds(ctx, spec) {
+  return Math.min(ctx.rounds, spec.rounds ?? Infinity);
+}
+
 /**
  * Runs one case. `spec`:
  *   suite, name, description, params     where it belongs and what it measures (into the JSON)
  *   contenders: [{ label, adapter, tuning }] (adapter may be absent for a pseudo-row, e.g. serial)
  *   unit(session, round) -> raw figures of one run (plain object)
- *   figures: [{ key, label, unit, better: 'higher' | 'lower' | 'none', pick(raw) -> number, digits, only? }]
- *            (`only`: the contenders the figure exists for, e.g. a daedalus event)
+ *   figures: [{ key, label, unit, better: 'higher' | 'lower' | 'none', pick(raw) -> number, digits, only?, table? }]
+ *            (`only`: the contenders the figure exists for, e.g. a daedalus event; `table: false`:
+ *            in the JSON, not the printed table)
+ *   rounds           optional: at most this many rounds, whatever ctx.rounds says (a trend, not a spread)
  *   stopAfterTimeout  optional: after a contender times out, skip its later rounds of this case
  *   finish(rounds)   optional: derives figures that need the whole round (e.g. against a serial row)
  *   notes: [string]
@@ -75,7 +82,7 @@ function rotate(list, by) {
 export async function runCase(ctx, spec) {
   const rounds = [];
   const failures = [];
-  for (let round = 1; round <= ctx.rounds; round++) {
+  for (let round = 1; round <= caseRounds(ctx, spec); round++) {
     for (const contender of rotate(spec.contenders, round - 1)) {
       const what = `${spec.suite}/${spec.name} ${contender.label} round ${round}`;
       if (spec.stopAfterTimeout && failures.some((f) => f.library === contender.label && f.timedOut)) {

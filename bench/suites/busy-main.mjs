@@ -12,7 +12,7 @@ const YIELD_MS = 5;
 export function plan(ctx) {
   const agents = ctx.agents ?? 2;
   const taskMs = 1;
-  const tasks = ctx.quick ? 200 : 4_000;
+  const tasks = ctx.quick ? 200 : 1_500;
   const warmup = ctx.quick ? 50 : 200;
 
   /** Submits the whole backlog at once; resolves to tasks/s of work done (first submit to last handler end). */

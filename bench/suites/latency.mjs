@@ -81,7 +81,7 @@ function assignment(ctx, outstanding) {
   const agents = ctx.agents ?? 1;
   const taskMs = 1;
   const warmup = outstanding === 1 ? 20 : 2 * outstanding;
-  const tasks = ctx.quick ? (outstanding === 1 ? 100 : 200) : outstanding === 1 ? 2_000 : 3_000;
+  const tasks = ctx.quick ? (outstanding === 1 ? 100 : 200) : outstanding === 1 ? 1_000 : 1_500;
   const withFloor = outstanding > 1;
   const figures = [
     { key: 'p50Us', label: 'p50 (us)', unit: 'us', better: 'lower', pick: (r) => r.p50Us, digits: 0 },
@@ -139,7 +139,7 @@ function idleGap(ctx) {
   const outstanding = 100;
   const taskMs = 1;
   const warmup = ctx.quick ? 100 : 200;
-  const tasks = ctx.quick ? 300 : 4_000;
+  const tasks = ctx.quick ? 300 : 2_000;
   return {
     suite: SUITE,
     name: 'idle-gap',

@@ -1,10 +1,14 @@
-// Throughput suites (benny-timed): no-op tasks, CPU-bound tasks against the same work run
-// serially on the main thread, and payloads of 1 KB / 64 KB (cloned) and 1 MB (transferred).
+// Throughput suites (benny-timed): no-op tasks, CPU-bound tasks (1 ms spins, and zlib deflate of
+// 256 KB of realistic text) against the same work run serially on the main thread, and payloads
+// of 1 KB / 64 KB (cloned) and 1 MB (transferred). Every pool row also says what the timed
+// batches cost the main thread: its own CPU time per task and its event-loop utilization
+// (lib/usage.mjs).
 import os from 'node:os';
-import { burn } from '../agents/work.mjs';
+import { burn, corpusText, deflate } from '../agents/work.mjs';
 import { bennyTime } from '../lib/benny.mjs';
 import { expectIndex, windowed } from '../lib/drive.mjs';
 import { median } from '../lib/stats.mjs';
+import { USAGE_FIGURES, usageMeter } from '../lib/usage.mjs';
 import { contenders } from '../lib/rounds.mjs';
 
 const SUITE = 'throughput';
@@ -13,33 +17,49 @@ const SMALL_OBJECT = (i) => ({ i, op: 'noop', args: [1, 2, 3] });
 /** Untimed tasks through every fresh pool first: thread start and first-call compilation are not billed. */
 const warmupTasks = (ctx, tasks, outstanding) => Math.min(tasks, ctx.quick ? 500 : 2_000, 2 * outstanding);
 
-/** One benny-timed batch of `tasks` through `handle`, `outstanding` at a time; tasks/s and seconds. */
+/**
+ * One benny-timed batch of `tasks` through `handle`, `outstanding` at a time: tasks/s, seconds,
+ * and what the timed batches cost the main thread (CPU per task, event-loop utilization).
+ */
 async function timeBatch(session, name, handle, { warmup, tasks, outstanding, payload, check, transferOf }) {
   const submit = (i) => {
     const p = payload(i);
     return handle.run(p, transferOf?.(p));
   };
   await session.guard(windowed(submit, warmup, outstanding, check), 'warm-up');
-  const result = await bennyTime(name, () => windowed(submit, tasks, outstanding, check), session);
-  return { tasksPerSec: tasks / result.details.mean, batchSec: result.details.mean, benny: { samples: result.samples, details: result.details } };
+  const meter = usageMeter();
+  const result = await bennyTime(name, () => meter.measure(() => windowed(submit, tasks, outstanding, check), tasks), session);
+  return { tasksPerSec: tasks / result.details.mean, batchSec: result.details.mean, ...meter.result(), benny: { samples: result.samples, details: result.details } };
 }
 
+/** The throughput figures of a pool case: tasks/s, then the main thread's cost. */
+const TASKS_PER_SEC = { key: 'tasksPerSec', label: 'tasks/s', unit: 'tasks/s', better: 'higher', pick: (r) => r.tasksPerSec, digits: 0 };
+
+/**
+ * Agent counts per mode when --agents is not given: 1,000 outstanding on 2 agents (the headline
+ * figure), everything at once on 1 and on 2. (4 agents would oversubscribe a 2-core machine and
+ * cost a minute and a half per case; --agents 4 runs it.)
+ */
+const NOOP_AGENTS = { windowed: [2], 'all-at-once': [1, 2] };
+
+/** What payloadIsolation: 'private' costs (payloads and results by message, none in the shared ring): a daedalus row beside the default. */
+const PRIVATE_PAYLOADS = { label: 'daedalus private-payloads', tuning: { payloadIsolation: 'private' } };
+
 function noopCases(ctx) {
-  const tasks = ctx.quick ? 2_000 : 100_000;
-  const agentCounts = ctx.agents === undefined ? [1, 2, 4] : [ctx.agents];
+  const tasks = ctx.quick ? 2_000 : 50_000;
   const cases = [];
   for (const mode of ['windowed', 'all-at-once']) {
     const outstanding = mode === 'windowed' ? 1_000 : tasks;
-    for (const agents of agentCounts) {
+    for (const agents of ctx.agents === undefined ? NOOP_AGENTS[mode] : [ctx.agents]) {
       const name = `noop-${mode}-${agents}a`;
       cases.push({
         suite: SUITE,
         name,
         description: `no-op task, small object payload, ${tasks} tasks, ${mode === 'windowed' ? `${outstanding} outstanding` : 'all submitted at once'}, ${agents} agent(s)`,
         params: { tasks, outstanding, agents, warmupTasks: warmupTasks(ctx, tasks, outstanding) },
-        contenders: contenders(ctx),
+        contenders: contenders(ctx, { variants: mode === 'windowed' ? [PRIVATE_PAYLOADS] : [] }),
         bennyFigure: 'tasksPerSec',
-        figures: [{ key: 'tasksPerSec', label: 'tasks/s', unit: 'tasks/s', better: 'higher', pick: (r) => r.tasksPerSec, digits: 0 }],
+        figures: [TASKS_PER_SEC, ...USAGE_FIGURES],
         async unit(session, round) {
           const handle = await session.open({ agents, kind: 'noop', outstanding });
           return timeBatch(session, `${name} ${session.contender.label} round ${round}`, handle, { warmup: warmupTasks(ctx, tasks, outstanding), tasks, outstanding, payload: SMALL_OBJECT, check: expectIndex });
@@ -63,38 +83,40 @@ function calibrate(targetMs) {
   return Math.max(1, Math.round((probe * targetMs) / median(times)));
 }
 
-function cpuCase(ctx) {
+/**
+ * A CPU-bound case against the same tasks run one after another on the main thread (the serial
+ * row) in the same round. `work`: { name, what, kind, tasks, warmup, prepare() (untimed, once,
+ * on the main thread) -> { payload(i), serialTask(i), check(i, value), params } }.
+ */
+function cpuBoundCase(ctx, work) {
   const agents = ctx.agents ?? 2;
-  const tasks = ctx.quick ? 200 : 4_000;
   const outstanding = 100;
   const cores = Math.min(agents, os.availableParallelism());
-  let iterations;
+  let prepared;
   const serial = { label: 'main thread (serial)', tuning: {} };
   return {
     suite: SUITE,
-    name: `cpu-1ms-${agents}a`,
-    description: `CPU-bound tasks of about 1 ms (calibrated on the main thread), ${tasks} tasks, ${outstanding} outstanding, ${agents} agent(s); efficiency = serial time on the main thread / (pool time x ${cores} usable core(s))`,
+    name: `${work.name}-${agents}a`,
+    description: `${work.what}, ${work.tasks} tasks, ${outstanding} outstanding, ${agents} agent(s); efficiency = serial time on the main thread / (pool time x ${cores} usable core(s))`,
     get params() {
-      return { tasks, outstanding, agents, usableCores: cores, iterationsPerTask: iterations, warmupTasks: warmupTasks(ctx, tasks, outstanding) };
+      return { tasks: work.tasks, outstanding, agents, usableCores: cores, warmupTasks: work.warmup, ...prepared?.params };
     },
     contenders: [...contenders(ctx), serial],
     bennyFigure: 'tasksPerSec',
     notes: [`efficiency divides by min(agents, available cores) = ${cores}; the serial row is the same tasks run one after another on the main thread in the same round`],
-    figures: [
-      { key: 'tasksPerSec', label: 'tasks/s', unit: 'tasks/s', better: 'higher', pick: (r) => r.tasksPerSec, digits: 0 },
-      { key: 'efficiency', label: 'efficiency', unit: 'ratio', better: 'higher', pick: (r) => r.efficiency, digits: 3 },
-    ],
+    figures: [TASKS_PER_SEC, { key: 'efficiency', label: 'efficiency', unit: 'ratio', better: 'higher', pick: (r) => r.efficiency, digits: 3 }, ...USAGE_FIGURES],
     async unit(session, round) {
-      iterations ??= calibrate(1);
-      const label = `cpu ${session.contender.label} round ${round}`;
+      prepared ??= work.prepare();
+      const label = `${work.name} ${session.contender.label} round ${round}`;
       if (session.contender === serial) {
+        for (let i = 0; i < work.warmup; i++) prepared.serialTask(i);
         const result = await bennyTime(label, async () => {
-          for (let i = 0; i < tasks; i++) burn(iterations);
+          for (let i = 0; i < work.tasks; i++) prepared.serialTask(i);
         }, session);
-        return { tasksPerSec: tasks / result.details.mean, serialSec: result.details.mean, efficiency: undefined };
+        return { tasksPerSec: work.tasks / result.details.mean, serialSec: result.details.mean, efficiency: undefined };
       }
-      const handle = await session.open({ agents, kind: 'cpu', outstanding });
-      return timeBatch(session, label, handle, { warmup: warmupTasks(ctx, tasks, outstanding), tasks, outstanding, payload: (i) => ({ i, iterations }), check: expectIndex });
+      const handle = await session.open({ agents, kind: work.kind, outstanding });
+      return timeBatch(session, label, handle, { warmup: work.warmup, tasks: work.tasks, outstanding, payload: prepared.payload, check: prepared.check });
     },
     /** Efficiency needs the same round's serial time: filled in once the round's rows are in. */
     finish(rounds) {
@@ -104,6 +126,57 @@ function cpuCase(ctx) {
       }
     },
   };
+}
+
+/** Spin tasks: xorshift rounds calibrated to about 1 ms on the main thread. */
+function spinCase(ctx) {
+  const tasks = ctx.quick ? 200 : 1_500;
+  return cpuBoundCase(ctx, {
+    name: 'cpu-1ms',
+    what: 'CPU-bound tasks of about 1 ms (xorshift rounds, calibrated on the main thread)',
+    kind: 'cpu',
+    tasks,
+    warmup: warmupTasks(ctx, tasks, 100),
+    prepare() {
+      const iterations = calibrate(1);
+      return { payload: (i) => ({ i, iterations }), serialTask: () => burn(iterations), check: expectIndex, params: { iterationsPerTask: iterations } };
+    },
+  });
+}
+
+const DEFLATE_BYTES = 256 * 1_024;
+const DEFLATE_LEVEL = 6;
+const DEFLATE_VARIANTS = 4;
+
+/** A real library function over real input: zlib.deflateSync of 256 KB of prose, logs and JSON. */
+function deflateCase(ctx) {
+  const tasks = ctx.quick ? 40 : 120;
+  return cpuBoundCase(ctx, {
+    name: 'cpu-deflate-256kb',
+    what: `zlib.deflateSync (level ${DEFLATE_LEVEL}) of a generated ${DEFLATE_BYTES / 1_024} KB text (prose, server log lines and JSON records; ${DEFLATE_VARIANTS} variants, task i takes variant i mod ${DEFLATE_VARIANTS}), built once per agent; the answer's compressed size is checked against the main thread's`,
+    kind: 'deflate',
+    tasks,
+    // Enough for every agent to get a task (its first builds every variant) before the timed batch.
+    warmup: Math.min(tasks, 8 * DEFLATE_VARIANTS),
+    prepare() {
+      const expected = [];
+      let inputBytes = 0;
+      for (let v = 0; v < DEFLATE_VARIANTS; v++) {
+        inputBytes = corpusText(v, DEFLATE_BYTES).byteLength;
+        expected.push(deflate({ i: 0, variant: v, bytes: DEFLATE_BYTES, level: DEFLATE_LEVEL }).bytes);
+      }
+      const payload = (i) => ({ i, variant: i % DEFLATE_VARIANTS, variants: DEFLATE_VARIANTS, bytes: DEFLATE_BYTES, level: DEFLATE_LEVEL });
+      return {
+        payload,
+        serialTask: (i) => deflate(payload(i)),
+        check(i, value) {
+          expectIndex(i, value);
+          if (value.bytes !== expected[i % DEFLATE_VARIANTS]) throw new Error(`task ${i}: deflated to ${value.bytes} bytes, the main thread got ${expected[i % DEFLATE_VARIANTS]}`);
+        },
+        params: { inputBytes, level: DEFLATE_LEVEL, variants: DEFLATE_VARIANTS, compressedBytes: expected, compressionRatio: Number((inputBytes / median(expected)).toFixed(2)) },
+      };
+    },
+  });
 }
 
 function payloadCases(ctx) {
@@ -119,12 +192,9 @@ function payloadCases(ctx) {
     name: spec.name,
     description: `payload { i, data: Uint8Array(${spec.bytes}) } ${spec.transfer ? 'transferred (a fresh ArrayBuffer per task, in the transfer list)' : 'cloned (one buffer, copied per task)'}, answer { i, bytes }, ${spec.tasks} tasks, ${outstanding} outstanding, ${agents} agent(s)`,
     params: { tasks: spec.tasks, outstanding, agents, bytes: spec.bytes, transferred: spec.transfer, warmupTasks: warmupTasks(ctx, spec.tasks, outstanding) },
-    contenders: contenders(ctx),
+    contenders: contenders(ctx, { variants: spec.bytes === 1_024 ? [PRIVATE_PAYLOADS] : [] }),
     bennyFigure: 'tasksPerSec',
-    figures: [
-      { key: 'tasksPerSec', label: 'tasks/s', unit: 'tasks/s', better: 'higher', pick: (r) => r.tasksPerSec, digits: 0 },
-      { key: 'mbPerSec', label: 'MB/s', unit: 'MB/s', better: 'higher', pick: (r) => (r.tasksPerSec * spec.bytes) / 1e6, digits: 1 },
-    ],
+    figures: [TASKS_PER_SEC, { key: 'mbPerSec', label: 'MB/s', unit: 'MB/s', better: 'higher', pick: (r) => (r.tasksPerSec * spec.bytes) / 1e6, digits: 1 }, ...USAGE_FIGURES],
     async unit(session, round) {
       const handle = await session.open({ agents, kind: 'bytes', outstanding });
       const shared = new Uint8Array(spec.bytes).fill(7);
@@ -154,5 +224,5 @@ function payloadCases(ctx) {
 }
 
 export function plan(ctx) {
-  return [...noopCases(ctx), cpuCase(ctx), ...payloadCases(ctx)];
+  return [...noopCases(ctx), spinCase(ctx), deflateCase(ctx), ...payloadCases(ctx)];
 }
