@@ -160,7 +160,13 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
       throw new InvalidOptionError('size', `an integer from 1 to ${this.#options.maxSize}`, size);
     }
     const waits: Promise<void>[] = [];
-    while (this.#registry.staying < size) waits.push(this.#supervisor.addAgent().whenReady());
+    while (this.#registry.staying < size) {
+      const added = this.#supervisor.addAgent();
+      // A later resize may retire it before it is ready: that is not this call's failure.
+      waits.push(added.whenReady().catch((error: unknown) => {
+        if (!added.retiring) throw error;
+      }));
+    }
     const staying = this.#registry.all().filter((h) => !h.retiring);
     const victims = chooseRetirees(
       staying.map((h) => ({ agentId: h.agentId, busy: this.#registry.isBusy(h) })),

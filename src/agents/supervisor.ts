@@ -43,6 +43,8 @@ export class Supervisor implements IncarnationListener {
   readonly #registry: AgentRegistry;
   readonly #lifecycle: AgentLifecycle;
   readonly #freeBlocks: number[] = [];
+  /** Agents to start as soon as a control block is free (retiring agents still finishing a task hold theirs). */
+  readonly #waitingForBlock: AgentHandle[] = [];
   #nextAgentId = 1;
   #startFailures = 0;
   degradedError: PoolDegradedError | undefined;
@@ -69,8 +71,14 @@ export class Supervisor implements IncarnationListener {
 
   #start(handle: AgentHandle): void {
     handle.restartTimer = undefined;
+    if (handle.retiring || this.#registry.get(handle.agentId) !== handle || this.stopping) return;
     const block = this.#freeBlocks.pop();
-    if (block === undefined) throw new Error('no free control block: more zombie agents than spare blocks');
+    if (block === undefined) {
+      // Every block is held: retiring agents finishing their task, zombies. This agent
+      // starts when one exits (a grow right after a shrink waits for the shrink).
+      if (!this.#waitingForBlock.includes(handle)) this.#waitingForBlock.push(handle);
+      return;
+    }
     handle.generation++;
     const o = this.#options;
     const q = this.#queue;
@@ -153,6 +161,8 @@ export class Supervisor implements IncarnationListener {
     // A zombie may still touch its block; never hand that block out again.
     if (!zombie) this.#freeBlocks.push(inc.block.index);
     handle.inc = undefined;
+    const next = this.#waitingForBlock.shift();
+    if (next !== undefined) this.#start(next);
     // An agent that exits during start-up without saying why (process.exit in setup) still says how.
     if (startFailed) this.#noteStartFailure(inc.lastError ?? new AgentInitError(exitError(exitCode)));
     if (this.stopping || handle.retiring) {
@@ -188,6 +198,8 @@ export class Supervisor implements IncarnationListener {
   retire(handle: AgentHandle): void {
     handle.retiring = true;
     this.#clock.clear(handle.restartTimer);
+    const waiting = this.#waitingForBlock.indexOf(handle);
+    if (waiting >= 0) this.#waitingForBlock.splice(waiting, 1);
     if (handle.inc === undefined) {
       this.#registry.remove(handle);
       handle.settleReady(new Error(`agent ${handle.agentId} stopped`));

@@ -153,7 +153,8 @@ export class Outcomes {
    * fails over or fails, by the retry rules.
    */
   onGone(handle: AgentHandle, inc: Incarnation, exitCode: number, zombie: boolean): void {
-    if (inc.killReason !== 'protocol') this.drain(handle, inc);
+    // Outcomes it published before it broke the protocol stand; a drain stops at the first bad entry.
+    this.drain(handle, inc);
     const { slots, ledger, clock } = this.#p;
     const affected: { task: Task; started: boolean; startedAt: number }[] = [];
     for (const [slot, task] of ledger.occupied()) {
