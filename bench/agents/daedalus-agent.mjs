@@ -28,7 +28,7 @@ class RetryableError extends Error {
 }
 
 /**
- * The FAULTS.md soak mix, one op per task. Every fault is transient (first attempt only), so a
+ * The soak fault mix (the same proportions as the chaos soak test), one op per task. Every fault is transient (first attempt only), so a
  * pool that fails over completes every task that was not aborted.
  */
 async function soak(payload, ctx) {

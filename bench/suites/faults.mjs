@@ -1,4 +1,4 @@
-// Fault figures (FAULTS.md): restart after a crash and out-of-memory detection for every
+// Fault figures: restart after a crash and out-of-memory detection for every
 // library (each only uses worker_threads, so they compare directly); hang detection, timeout
 // accuracy and throughput under the soak mix for daedalus (the peers have no hang watchdog,
 // no per-task deadline from handler start, and no failover to run the soak mix through).
@@ -74,7 +74,7 @@ function crashRestart(ctx) {
     params: { agents: 1, samples, maxAttemptsDaedalus: 1 },
     contenders: contenders(ctx),
     stopAfterTimeout: true,
-    notes: ['restart (spawn to ready) is daedalus\'s own agentRestarted.restartMs; FAULTS.md aims at p99 < 150 ms'],
+    notes: ['restart (spawn to ready) is daedalus\'s own agentRestarted.restartMs; the project aims at p99 < 150 ms'],
     figures: [ms('detectP50Ms', 'crash to rejection p50 (ms)'), ms('recoverP50Ms', 'crash to next result p50 (ms)'), ms('recoverP99Ms', 'crash to next result p99 (ms)'), { ...ms('restartP99Ms', 'restart (spawn to ready) p99 (ms)'), only: ['daedalus'] }],
     async unit(session) {
       const marks = marksFor(session, samples);
@@ -202,7 +202,7 @@ function prng(seed) {
   };
 }
 
-/** The FAULTS.md row 22 mix: 3% exit, 1% timer throw, 0.5% hang, 0.2% OOM, 5% retryable throw, 2% aborts. */
+/** The soak fault mix: 3% exit, 1% timer throw, 0.5% hang, 0.2% OOM, 5% retryable throw, 2% aborts. */
 function soakSchedule(seed, tasks) {
   const random = prng(seed);
   const plan = [];
@@ -273,7 +273,7 @@ function soakMix(ctx) {
   return {
     suite: SUITE,
     name: 'soak-mix',
-    description: `FAULTS.md soak mix (seed ${SOAK_SEED}): ${tasks} tasks, ${outstanding} outstanding, ${agents} agent(s), every fault transient (first attempt only); tasks settled per second, against the same schedule with the faults made harmless, each on a fresh pool`,
+    description: `soak fault mix (seed ${SOAK_SEED}): ${tasks} tasks, ${outstanding} outstanding, ${agents} agent(s), every fault transient (first attempt only); tasks settled per second, against the same schedule with the faults made harmless, each on a fresh pool`,
     params: { agents, tasks, outstanding, seed: SOAK_SEED, schedule: counts, ...tuning, maxOldGenerationSizeMb: HEAP_LIMIT_MB },
     contenders: contenders(ctx, { peers: false }),
     notes: ['daedalus only: the peers do not fail over, so a crashed task is lost to them rather than retried', `hangTimeoutMs ${SOAK_HANG_TIMEOUT_MS} so a hang costs half a second, not the default 30 s`],

@@ -117,10 +117,6 @@ export class SlotTable {
     return claim <= -2 ? claim : undefined;
   }
 
-  taskId(slot: number): number {
-    return this.get(slot, S_TASK_ID);
-  }
-
   /** Writes everything an agent needs to run the task; the caller then publishes the slot (push or direct hand-off). */
   write(slot: number, d: SlotDescriptor): void {
     this.set(slot, S_CLAIM, CLAIM_NONE);

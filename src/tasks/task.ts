@@ -64,15 +64,11 @@ export class Task {
 
   /** The agent of the current or last try. */
   get agentId(): number | undefined {
-    return this.lastAttempt?.agentId;
+    return this.attempts.lastStarted()?.agentId;
   }
 
   get startedAt(): number | undefined {
-    return this.lastAttempt?.startedAt;
-  }
-
-  private get lastAttempt(): { agentId: number; startedAt: number } | undefined {
-    return this.attempts.lastStarted();
+    return this.attempts.lastStarted()?.startedAt;
   }
 
   /** Resolves or rejects the caller's promise. The ledger calls it once, from settle(). */
