@@ -6,8 +6,8 @@
  * waiting there are read. Today many of these tasks (about 50 ms of work each,
  * 1 s deadline) fail with TaskTimeoutError after a 2 s block.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { withTimeout } from '../helpers.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
@@ -20,20 +20,13 @@ const BLOCK_MS = 2_000;
 // rounds make today's failure near certain (each round alone catches it most of the time).
 const ROUNDS = 3;
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
 /** Blocks this thread (Atomics.wait on a buffer nobody notifies): the coordinator cannot run meanwhile. */
 function blockMainThread(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-test(`${ROUNDS} x ${TASKS} tasks of ${RUN_MS} ms with timeoutMs ${TIMEOUT_MS}, main thread blocked ${BLOCK_MS} ms after submit: all complete`, async () => {
-  pool = new CoordinationPool({ agent: AGENT, size: SIZE, queueCapacity: TASKS });
-  await pool.ready();
+poolTest(`${ROUNDS} x ${TASKS} tasks of ${RUN_MS} ms with timeoutMs ${TIMEOUT_MS}, main thread blocked ${BLOCK_MS} ms after submit: all complete`, async ({ usePool }) => {
+  const pool = await usePool({ agent: AGENT, size: SIZE, queueCapacity: TASKS });
   const failuresByRound = [];
   for (let round = 0; round < ROUNDS; round++) {
     const results = [];

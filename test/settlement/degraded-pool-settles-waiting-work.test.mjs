@@ -9,21 +9,16 @@
  * - an agent that calls process.exit(7) in setup() gives a degraded error
  *   whose cause chain carries that exit code (`exitCode: 7`).
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, PoolDegradedError, PoolEvents } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { ErrorCodes, PoolDegradedError, PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { causeChain, rejectionOf, waitForEvents, withTimeout } from '../helpers.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 const BOUND_MS = 10_000;
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-test('tasks submitted before the pool went degraded reject PoolDegradedError; close() settles', async () => {
-  pool = new CoordinationPool({ agent: AGENT, size: 2, workerData: { setup: 'throw' } });
+poolTest('tasks submitted before the pool went degraded reject PoolDegradedError; close() settles', async ({ usePool }) => {
+  const pool = usePool({ agent: AGENT, size: 2, workerData: { setup: 'throw' } }, { ready: false });
   const degraded = waitForEvents(pool, PoolEvents.degraded, 1, BOUND_MS);
   const early = [pool.run({ op: 'echo', value: 1 }), pool.run({ op: 'echo', value: 2 })];
   await degraded;
@@ -36,8 +31,8 @@ test('tasks submitted before the pool went degraded reject PoolDegradedError; cl
   await withTimeout(pool.close(), BOUND_MS, 'close() of a degraded pool');
 });
 
-test('setup() that never resolves, startTimeoutMs 500: ready() and pending tasks reject PoolDegradedError, close() settles', async () => {
-  pool = new CoordinationPool({ agent: AGENT, size: 1, startTimeoutMs: 500, workerData: { setup: 'hang' } });
+poolTest('setup() that never resolves, startTimeoutMs 500: ready() and pending tasks reject PoolDegradedError, close() settles', async ({ usePool }) => {
+  const pool = usePool({ agent: AGENT, size: 1, startTimeoutMs: 500, workerData: { setup: 'hang' } }, { ready: false });
   const task = pool.run({ op: 'echo' });
   const notReady = await withTimeout(rejectionOf(pool.ready()), BOUND_MS, 'ready() with a setup() that never resolves');
   expect(notReady).toBeInstanceOf(PoolDegradedError);
@@ -47,8 +42,8 @@ test('setup() that never resolves, startTimeoutMs 500: ready() and pending tasks
   await withTimeout(pool.close(), BOUND_MS, 'close() of a pool whose agent never started');
 });
 
-test('process.exit(7) in setup(): the degraded error carries exit code 7 in its cause chain', async () => {
-  pool = new CoordinationPool({ agent: AGENT, size: 1, workerData: { setup: 'exit7' } });
+poolTest('process.exit(7) in setup(): the degraded error carries exit code 7 in its cause chain', async ({ usePool }) => {
+  const pool = usePool({ agent: AGENT, size: 1, workerData: { setup: 'exit7' } }, { ready: false });
   const notReady = await withTimeout(rejectionOf(pool.ready()), BOUND_MS, 'ready() with a setup() that exits');
   expect(notReady.code).toBe(ErrorCodes.POOL_DEGRADED);
   const chain = causeChain(notReady);

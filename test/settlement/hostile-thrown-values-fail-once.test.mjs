@@ -7,18 +7,13 @@
  * unhandled rejection, and the task runs 3 times and fails with
  * AgentCrashedError as its cause.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, TaskFailedError } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { ErrorCodes, TaskFailedError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { rejectionOf, withTimeout } from '../helpers.mjs';
 import { createSignals } from './fixtures/signals.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
 
 const hostile = {
   toString: 'a thrown object whose toString() throws the object itself',
@@ -27,10 +22,9 @@ const hostile = {
 };
 
 for (const [kind, what] of Object.entries(hostile)) {
-  test(`${what}: one TaskFailedError, the handler ran exactly once`, async () => {
+  poolTest(`${what}: one TaskFailedError, the handler ran exactly once`, async ({ usePool }) => {
     const signals = createSignals(2);
-    pool = new CoordinationPool({ agent: AGENT, size: 2, maxAttempts: 3, workerData: { signals: signals.sab } });
-    await pool.ready();
+    const pool = await usePool({ agent: AGENT, size: 2, maxAttempts: 3, workerData: { signals: signals.sab } });
     const error = await withTimeout(rejectionOf(pool.run({ op: 'throwHostile', kind, key: 0 })), 15_000, 'the hostile task');
     expect({ code: error.code, runs: signals.started(0) }).toEqual({ code: ErrorCodes.TASK_FAILED, runs: 1 });
     expect(error.cause?.code).not.toBe(ErrorCodes.AGENT_CRASHED);

@@ -12,25 +12,18 @@
  * not contain it.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { withTimeout } from '../helpers.mjs';
 import { createSignals } from './fixtures/signals.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 const BOUND_MS = 10_000;
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-/** Task A holds a secret marker in its (inline) payload and runs behind a gate; task B, on the other agent, scans for it. */
-async function scanForAnotherTasksPayload(options) {
+/** Task A holds a secret marker in its (inline) payload and runs behind a gate; task B, on the other agent, scans for it. Returns the pool and the scan. */
+async function scanForAnotherTasksPayload(usePool, options) {
   const signals = createSignals(4);
-  pool = new CoordinationPool({ agent: AGENT, size: 2, workerData: { signals: signals.sab }, ...options });
-  await pool.ready();
+  const pool = await usePool({ agent: AGENT, size: 2, workerData: { signals: signals.sab }, ...options });
   const marker = `secret-${randomUUID()}`;
   const holder = pool.run({ op: 'gate', key: 0, value: marker });
   await signals.waitStarted(0);
@@ -39,13 +32,13 @@ async function scanForAnotherTasksPayload(options) {
   expect(scan.buffersScanned).toBeGreaterThan(0);
   signals.openGate(0);
   expect((await withTimeout(holder, BOUND_MS, 'the marker task')).value).toBe(marker);
-  return scan;
+  return { pool, scan };
 }
 
 const checkNamed = (report, name) => report.checks.find((c) => c.name === name);
 
-test("default: another task's payload is readable in shared memory, and the report says payloads are shared", async () => {
-  const scan = await scanForAnotherTasksPayload({});
+poolTest("default: another task's payload is readable in shared memory, and the report says payloads are shared", async ({ usePool }) => {
+  const { pool, scan } = await scanForAnotherTasksPayload(usePool, {});
   expect(scan.found).toBe(true);
   const report = await pool.isolationReport();
   expect(report.payloads).toBe('shared');
@@ -54,8 +47,8 @@ test("default: another task's payload is readable in shared memory, and the repo
   expect(check.ok).toBe(false);
 });
 
-test("payloadIsolation 'private': no task can find another task's payload, and the report says so", async () => {
-  const scan = await scanForAnotherTasksPayload({ payloadIsolation: 'private' });
+poolTest("payloadIsolation 'private': no task can find another task's payload, and the report says so", async ({ usePool }) => {
+  const { pool, scan } = await scanForAnotherTasksPayload(usePool, { payloadIsolation: 'private' });
   const report = await pool.isolationReport();
   expect({ found: scan.found, payloads: report.payloads, check: checkNamed(report, 'payloads-private')?.ok }).toEqual({ found: false, payloads: 'private', check: true });
   expect(report.ok).toBe(true);

@@ -8,32 +8,25 @@
  * Each test keeps the only agent busy behind a gate, so the task under test is
  * still queued when the test mutates its payload.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { withTimeout } from '../helpers.mjs';
 import { createSignals } from './fixtures/signals.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 const INLINE = 4_096;
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-/** A size-1 pool whose agent is running a gated task; returns the gate's opener. */
-async function busyPool() {
+/** A size-1 pool whose agent is running a gated task; returns the pool and the gate's opener. */
+async function busyPool(usePool) {
   const signals = createSignals(4);
-  pool = new CoordinationPool({ agent: AGENT, size: 1, inlinePayloadBytes: INLINE, workerData: { signals: signals.sab } });
-  await pool.ready();
+  const pool = await usePool({ agent: AGENT, size: 1, inlinePayloadBytes: INLINE, workerData: { signals: signals.sab } });
   const blocker = pool.run({ op: 'gate', key: 0 });
   await signals.waitStarted(0);
-  return { release: () => signals.openGate(0), blocker };
+  return { pool, release: () => signals.openGate(0), blocker };
 }
 
-test('payloads small (inline) and large (above inlinePayloadBytes) mutated after submit: the agent sees both as of submit', async () => {
-  const { release, blocker } = await busyPool();
+poolTest('payloads small (inline) and large (above inlinePayloadBytes) mutated after submit: the agent sees both as of submit', async ({ usePool }) => {
+  const { pool, release, blocker } = await busyPool(usePool);
   const big = 'x'.repeat(4 * INLINE);
   const small = { op: 'payloadSeen', n: 1, items: [1, 2, 3] };
   const large = { op: 'payloadSeen', n: 1, items: [1, 2, 3], big };
@@ -52,8 +45,8 @@ test('payloads small (inline) and large (above inlinePayloadBytes) mutated after
   });
 });
 
-test('a large payload given a function after submit: the task still completes with the submit-time value', async () => {
-  const { release, blocker } = await busyPool();
+poolTest('a large payload given a function after submit: the task still completes with the submit-time value', async ({ usePool }) => {
+  const { pool, release, blocker } = await busyPool(usePool);
   const big = 'y'.repeat(4 * INLINE);
   const payload = { op: 'payloadSeen', n: 1, big };
   const handle = pool.submit(payload);

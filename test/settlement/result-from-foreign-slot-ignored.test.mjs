@@ -5,19 +5,14 @@
  * other agent's task. Today it is accepted: the task resolves with the forged
  * value while its real handler is still running.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { waitForEvents, withTimeout } from '../helpers.mjs';
 import { createSignals } from './fixtures/signals.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 const BOUND_MS = 10_000;
-
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
 
 /** A pino-like logger that resolves `forged` when the forger's 'forged' line arrives. */
 function watchingLogger() {
@@ -29,11 +24,10 @@ function watchingLogger() {
   return { logger: { debug: line, info: line, warn: line, error: line }, forged };
 }
 
-test("a result message for another agent's running task does not settle that task", async () => {
+poolTest("a result message for another agent's running task does not settle that task", async ({ usePool }) => {
   const signals = createSignals(4);
   const { logger, forged } = watchingLogger();
-  pool = new CoordinationPool({ agent: AGENT, size: 2, workerData: { signals: signals.sab }, logger });
-  await pool.ready();
+  const pool = await usePool({ agent: AGENT, size: 2, workerData: { signals: signals.sab }, logger });
 
   const victim = pool.submit({ op: 'gate', key: 0, value: 'genuine' });
   await signals.waitStarted(0);

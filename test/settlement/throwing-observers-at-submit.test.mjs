@@ -7,21 +7,16 @@
  * handle and the task settles normally) or throws a coded error with nothing
  * counted; either way onIdle() and close() settle.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, PoolEvents } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { PoolEvents } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { withTimeout } from '../helpers.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 const BOUND_MS = 10_000;
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
 /** submit() once; then the task settles (if accepted) or nothing is pending (if refused); then onIdle() and close() settle. */
-async function submitThroughThrowingObserver() {
+async function submitThroughThrowingObserver(pool) {
   await pool.ready();
   let handle;
   let refused;
@@ -42,20 +37,20 @@ async function submitThroughThrowingObserver() {
   await withTimeout(pool.close(), BOUND_MS, 'close()');
 }
 
-test('a taskQueued listener that throws: submit accepts or refuses cleanly; onIdle() and close() settle', async () => {
-  pool = new CoordinationPool({ agent: AGENT, size: 1 });
+poolTest('a taskQueued listener that throws: submit accepts or refuses cleanly; onIdle() and close() settle', async ({ usePool }) => {
+  const pool = usePool({ agent: AGENT, size: 1 }, { ready: false });
   pool.on(PoolEvents.taskQueued, () => {
     throw new Error('taskQueued listener broke');
   });
-  await submitThroughThrowingObserver();
+  await submitThroughThrowingObserver(pool);
 });
 
-test('a logger whose methods throw (on the "task queued" line): submit accepts or refuses cleanly; onIdle() and close() settle', async () => {
+poolTest('a logger whose methods throw (on the "task queued" line): submit accepts or refuses cleanly; onIdle() and close() settle', async ({ usePool }) => {
   // Only the taskQueued line throws, so this test is about submit() alone.
   const throwOnQueued = (fields) => {
     if (fields?.event === PoolEvents.taskQueued) throw new Error('logger broke');
   };
   const logger = { debug: throwOnQueued, info: throwOnQueued, warn: throwOnQueued, error: throwOnQueued };
-  pool = new CoordinationPool({ agent: AGENT, size: 1, logger });
-  await submitThroughThrowingObserver();
+  const pool = usePool({ agent: AGENT, size: 1, logger }, { ready: false });
+  await submitThroughThrowingObserver(pool);
 });

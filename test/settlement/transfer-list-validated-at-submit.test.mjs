@@ -4,22 +4,15 @@
  * before anything is accepted; it must not be accepted and then re-queued for
  * ever because the payload cannot be posted to the agent that claimed it.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, InvalidOptionError } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { ErrorCodes, InvalidOptionError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { thrownBy, withTimeout } from '../helpers.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-async function start() {
-  pool = new CoordinationPool({ agent: AGENT, size: 1 });
-  await pool.ready();
-  return pool;
+function start(usePool) {
+  return usePool({ agent: AGENT, size: 1 });
 }
 
 const shared = new ArrayBuffer(8);
@@ -30,7 +23,7 @@ const badLists = {
 };
 
 /** Valid lists still work: an ArrayBuffer and a MessagePort are moved into the task, not copied. */
-async function validTransfersWork() {
+async function validTransfersWork(pool) {
   const buffer = new ArrayBuffer(16);
   const { port1, port2 } = new MessageChannel();
   try {
@@ -43,15 +36,15 @@ async function validTransfersWork() {
 }
 
 for (const [what, list] of Object.entries(badLists)) {
-  test(`transfer with ${what} throws ERR_INVALID_OPTION at submit, nothing accepted; valid lists still work`, async () => {
-    await start();
+  poolTest(`transfer with ${what} throws ERR_INVALID_OPTION at submit, nothing accepted; valid lists still work`, async ({ usePool }) => {
+    const pool = await start(usePool);
     const transfer = list();
     const error = thrownBy(() => pool.submit({ op: 'echo', value: 1 }, { transfer }));
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
     expect(error.option).toMatch(/^transfer\[\d+\]$/); // names the bad entry
     expect(pool.metrics().tasks.pending).toBe(0);
-    await validTransfersWork();
+    await validTransfersWork(pool);
     await withTimeout(pool.onIdle(), 10_000, 'onIdle after a refused transfer list');
   });
 }

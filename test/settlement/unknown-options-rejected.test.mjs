@@ -10,24 +10,19 @@
  * - a negative resourceLimits value throws ERR_INVALID_OPTION.
  * A refused constructor leaves nothing running.
  */
-import { afterEach, expect, test } from 'vitest';
-import { CoordinationPool, ErrorCodes, InvalidOptionError } from '../../dist/src/index.js';
+import { expect } from 'vitest';
+import { ErrorCodes, InvalidOptionError } from '../../dist/src/index.js';
+import { poolTest } from '../fixtures/use-pool.mjs';
 import { activeResources, resourcesLeftOver, thrownBy } from '../helpers.mjs';
 
 const AGENT = new URL('./fixtures/settlement-agent.mjs', import.meta.url);
 
-let pool;
-afterEach(async () => {
-  await pool?.destroy();
-  pool = undefined;
-});
-
-/** What `new CoordinationPool(options)` threw; fails (after destroying it) if it built a pool. */
-async function refused(options) {
+/** What `new CoordinationPool(options)` (through usePool) threw; fails (the fixture destroys it) if it built a pool. */
+async function refused(usePool, options) {
   const baseline = activeResources();
   let error;
   try {
-    pool = new CoordinationPool(options);
+    usePool(options, { ready: false });
   } catch (e) {
     error = e;
   }
@@ -36,17 +31,16 @@ async function refused(options) {
   return error;
 }
 
-test('an unknown pool option (sise) throws InvalidOptionError naming it, suggesting size', async () => {
-  const error = await refused({ agent: AGENT, sise: 2 });
+poolTest('an unknown pool option (sise) throws InvalidOptionError naming it, suggesting size', async ({ usePool }) => {
+  const error = await refused(usePool, { agent: AGENT, sise: 2 });
   expect(error).toBeInstanceOf(InvalidOptionError);
   expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
   expect(error.option).toBe('sise');
   expect(error.message).toContain('size'); // the "did you mean" suggestion
 });
 
-test('an unknown task option (priorty) throws InvalidOptionError at submit naming it, suggesting priority', async () => {
-  pool = new CoordinationPool({ agent: AGENT, size: 1 });
-  await pool.ready();
+poolTest('an unknown task option (priorty) throws InvalidOptionError at submit naming it, suggesting priority', async ({ usePool }) => {
+  const pool = await usePool({ agent: AGENT, size: 1 });
   const error = thrownBy(() => pool.submit({ op: 'echo' }, { priorty: 1 }));
   expect(error).toBeInstanceOf(InvalidOptionError);
   expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
@@ -55,19 +49,19 @@ test('an unknown task option (priorty) throws InvalidOptionError at submit namin
   expect(pool.metrics().tasks.pending).toBe(0);
 });
 
-test('a workerData that cannot be cloned throws ERR_DATA_CLONE', async () => {
-  const error = await refused({ agent: AGENT, size: 1, workerData: () => 1 });
+poolTest('a workerData that cannot be cloned throws ERR_DATA_CLONE', async ({ usePool }) => {
+  const error = await refused(usePool, { agent: AGENT, size: 1, workerData: () => 1 });
   expect(error.code).toBe(ErrorCodes.DATA_CLONE);
 });
 
-test('queueCapacity x inlinePayloadBytes too large to allocate throws ERR_INVALID_OPTION', async () => {
-  const error = await refused({ agent: AGENT, size: 1, queueCapacity: 1_000_000, inlinePayloadBytes: 16 * 1024 * 1024 });
+poolTest('queueCapacity x inlinePayloadBytes too large to allocate throws ERR_INVALID_OPTION', async ({ usePool }) => {
+  const error = await refused(usePool, { agent: AGENT, size: 1, queueCapacity: 1_000_000, inlinePayloadBytes: 16 * 1024 * 1024 });
   expect(error).toBeInstanceOf(InvalidOptionError);
   expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
 });
 
-test('a negative resourceLimits value throws ERR_INVALID_OPTION naming it', async () => {
-  const error = await refused({ agent: AGENT, size: 1, resourceLimits: { maxOldGenerationSizeMb: -1 } });
+poolTest('a negative resourceLimits value throws ERR_INVALID_OPTION naming it', async ({ usePool }) => {
+  const error = await refused(usePool, { agent: AGENT, size: 1, resourceLimits: { maxOldGenerationSizeMb: -1 } });
   expect(error).toBeInstanceOf(InvalidOptionError);
   expect(error.code).toBe(ErrorCodes.INVALID_OPTION);
   expect(error.option).toContain('maxOldGenerationSizeMb');
