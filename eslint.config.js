@@ -14,6 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
   },
+  // Type tests: compiled by `npm run test:types`, linted without type information.
+  // Their values exist to be looked at as types, so "only used as a type" is the point.
+  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['test/types/**/*.ts'] })),
+  { files: ['test/types/**/*.ts'], rules: { '@typescript-eslint/no-unused-vars': 'off' } },
   {
     // The raw shared-memory layout (word offsets, state numbers) is read only by the
     // ring modules and the agent runtime; everything else goes through their typed views.

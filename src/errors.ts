@@ -34,16 +34,17 @@ export interface AttemptRecord {
   finishedAt: number;
 }
 
-export class PoolError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+/** The base of every pool error; `C` narrows `code` in each subclass (`QueueFullError['code']` is `'ERR_QUEUE_FULL'`). */
+export class PoolError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
   }
 }
 
-export class QueueFullError extends PoolError {
+export class QueueFullError extends PoolError<typeof ErrorCodes.QUEUE_FULL> {
   readonly status = 429;
   constructor(
     readonly depth: number,
@@ -54,19 +55,19 @@ export class QueueFullError extends PoolError {
   }
 }
 
-export class PoolFullError extends PoolError {
+export class PoolFullError extends PoolError<typeof ErrorCodes.POOL_FULL> {
   constructor(readonly maxSize: number) {
     super(ErrorCodes.POOL_FULL, `Pool already has maxSize (${maxSize}) agents`);
   }
 }
 
-export class PoolClosedError extends PoolError {
+export class PoolClosedError extends PoolError<typeof ErrorCodes.POOL_CLOSED> {
   constructor(message = 'Pool is closed') {
     super(ErrorCodes.POOL_CLOSED, message);
   }
 }
 
-export class PoolDegradedError extends PoolError {
+export class PoolDegradedError extends PoolError<typeof ErrorCodes.POOL_DEGRADED> {
   constructor(readonly consecutiveStartFailures: number, cause?: unknown) {
     super(
       ErrorCodes.POOL_DEGRADED,
@@ -76,31 +77,31 @@ export class PoolDegradedError extends PoolError {
   }
 }
 
-export class UnknownTaskTypeError extends PoolError {
+export class UnknownTaskTypeError extends PoolError<typeof ErrorCodes.UNKNOWN_TASK_TYPE> {
   constructor(readonly type: string, readonly knownTypes: readonly string[]) {
     super(ErrorCodes.UNKNOWN_TASK_TYPE, `No agent handles task type "${type}"; known types: ${knownTypes.join(', ') || '(none)'}`);
   }
 }
 
-export class InvalidOptionError extends PoolError {
+export class InvalidOptionError extends PoolError<typeof ErrorCodes.INVALID_OPTION> {
   constructor(readonly option: string, readonly expected: string, readonly received: unknown) {
     super(ErrorCodes.INVALID_OPTION, `Expected \`${option}\` to be ${expected}, got ${describeValue(received)}`);
   }
 }
 
-export class AbortError extends PoolError {
+export class AbortError extends PoolError<typeof ErrorCodes.ABORTED> {
   constructor(reason?: unknown) {
     super(ErrorCodes.ABORTED, 'The task was aborted', { cause: reason });
   }
 }
 
-export class TaskTimeoutError extends PoolError {
+export class TaskTimeoutError extends PoolError<typeof ErrorCodes.TASK_TIMEOUT> {
   constructor(readonly timeoutMs: number) {
     super(ErrorCodes.TASK_TIMEOUT, `Task did not finish within ${timeoutMs} ms of starting`);
   }
 }
 
-export class AgentCrashedError extends PoolError {
+export class AgentCrashedError extends PoolError<typeof ErrorCodes.AGENT_CRASHED> {
   constructor(
     readonly agentId: number,
     readonly exitCode: number | undefined,
@@ -114,33 +115,33 @@ export class AgentCrashedError extends PoolError {
   }
 }
 
-export class AgentHungError extends PoolError {
+export class AgentHungError extends PoolError<typeof ErrorCodes.AGENT_HUNG> {
   constructor(readonly agentId: number, readonly silentMs: number) {
     super(ErrorCodes.AGENT_HUNG, `Agent ${agentId} sent no heartbeat for ${silentMs} ms while busy and was terminated`);
   }
 }
 
-export class DataCloneError extends PoolError {
+export class DataCloneError extends PoolError<typeof ErrorCodes.DATA_CLONE> {
   constructor(what: 'payload' | 'result' | 'workerData', cause: unknown) {
     super(ErrorCodes.DATA_CLONE, what === 'workerData' ? 'workerData cannot be cloned to the agents' : `The task ${what} cannot cross the thread boundary`, { cause });
   }
 }
 
-export class AgentInitError extends PoolError {
+export class AgentInitError extends PoolError<typeof ErrorCodes.AGENT_INIT> {
   constructor(cause: unknown) {
     super(ErrorCodes.AGENT_INIT, 'Agent module failed to load or its setup() threw', { cause });
   }
 }
 
 /** An agent's module load and setup() did not finish within startTimeoutMs. */
-export class StartTimeoutError extends PoolError {
+export class StartTimeoutError extends PoolError<typeof ErrorCodes.START_TIMEOUT> {
   constructor(readonly startTimeoutMs: number) {
     super(ErrorCodes.START_TIMEOUT, `The agent did not finish loading and setup() within ${startTimeoutMs} ms`);
   }
 }
 
 /** A task that failed for good: `cause` is the last try's error, `attempts` every try. */
-export class TaskFailedError extends PoolError {
+export class TaskFailedError extends PoolError<typeof ErrorCodes.TASK_FAILED> {
   constructor(
     readonly taskId: number,
     readonly attempts: AttemptRecord[],
@@ -148,6 +149,36 @@ export class TaskFailedError extends PoolError {
   ) {
     super(ErrorCodes.TASK_FAILED, `Task ${taskId} failed after ${attempts.length} attempt(s): ${messageOf(cause)}`, { cause });
   }
+}
+
+/** Each code's error class, for `isPoolError(error, code)`. */
+export interface PoolErrorByCode {
+  ERR_QUEUE_FULL: QueueFullError;
+  ERR_POOL_FULL: PoolFullError;
+  ERR_POOL_CLOSED: PoolClosedError;
+  ERR_POOL_DEGRADED: PoolDegradedError;
+  ERR_TASK_FAILED: TaskFailedError;
+  ERR_AGENT_CRASHED: AgentCrashedError;
+  ERR_AGENT_HUNG: AgentHungError;
+  ERR_TASK_TIMEOUT: TaskTimeoutError;
+  ERR_UNKNOWN_TASK_TYPE: UnknownTaskTypeError;
+  ERR_ABORTED: AbortError;
+  ERR_INVALID_OPTION: InvalidOptionError;
+  ERR_DATA_CLONE: DataCloneError;
+  ERR_AGENT_INIT: AgentInitError;
+  ERR_START_TIMEOUT: StartTimeoutError;
+}
+
+/**
+ * Narrows a caught value to the pool's error of that code (or to any pool
+ * error without one): `if (isPoolError(e, 'ERR_QUEUE_FULL')) wait(e.retryAfterMs)`.
+ * Only errors the pool raised match; an agent's own error that happens to
+ * carry one of these codes is not a PoolError.
+ */
+export function isPoolError<C extends ErrorCode>(error: unknown, code: C): error is PoolErrorByCode[C];
+export function isPoolError(error: unknown): error is PoolError;
+export function isPoolError(error: unknown, code?: ErrorCode): boolean {
+  return error instanceof PoolError && (code === undefined || error.code === code);
 }
 
 function messageOf(error: unknown): string {

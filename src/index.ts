@@ -1,4 +1,5 @@
 export { CoordinationPool } from './pool.js';
+export type { AgentShape, UntypedAgent, TaskTypeOf, PayloadOf, ResultOf } from './agent-types.js';
 export { TaskType } from './types.js';
 export { PoolEvents, type PoolEventMap, type PoolEventName } from './events.js';
 export { DEFAULTS } from './options.js';
@@ -19,7 +20,9 @@ export {
   DataCloneError,
   AgentInitError,
   StartTimeoutError,
+  isPoolError,
   type ErrorCode,
+  type PoolErrorByCode,
   type AttemptRecord,
 } from './errors.js';
 export type {

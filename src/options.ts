@@ -73,7 +73,8 @@ const POOL_OPTIONS = [
   'cancelGraceMs', 'agingIntervalMs', 'inlinePayloadBytes', 'resourceLimits', 'dependencies', 'requires', 'logger',
   'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation', 'finishedTasksKept',
 ] as const;
-const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'] as const;
+/** Exported for schedule(), whose options are these (bar signal and transfer) plus its own. */
+export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'] as const;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 const ALERT_OPTIONS = ['slowTaskMs', 'typeP95Ms', 'agentFailuresPerHour', 'queueDepthShare'] as const;
 
@@ -101,12 +102,32 @@ function positiveMs(name: string, value: unknown, fallback: number | undefined):
 }
 
 function toAgentUrl(value: unknown): URL {
+  const url = agentUrlOf(value);
+  if (/\.[cm]?ts$/.test(url.pathname) && !stripsTypes()) {
+    // Refused here rather than as a start failure: the worker's loader would only say
+    // "unknown file extension", and the pool would degrade instead of saying why.
+    throw new InvalidOptionError(
+      'agent',
+      'a JavaScript module: this Node cannot load TypeScript in worker threads (compile it, or point `agent` at a .mjs file that loads it with tsx\'s tsImport(); Node >= 22.18 strips types itself)',
+      value,
+    );
+  }
+  return url;
+}
+
+function agentUrlOf(value: unknown): URL {
   if (value instanceof URL) return value;
   if (typeof value === 'string' && value.length > 0) {
     if (/^(file|data):/.test(value)) return new URL(value);
     if (value.startsWith('/')) return pathToFileURL(value);
   }
   throw new InvalidOptionError('agent', 'a file URL or an absolute path to the agent module', value);
+}
+
+/** Node 22.18+ and 24 load erasable TypeScript natively (`process.features.typescript` is 'strip' or 'transform'). */
+function stripsTypes(): boolean {
+  const flag = (process.features as { typescript?: unknown }).typescript;
+  return typeof flag === 'string' && flag.length > 0;
 }
 
 function validateDependencies(value: unknown): Record<string, Required<DependencyCheck>> {

@@ -1,3 +1,4 @@
+import type { AgentShape, DefaultRunArg, RunHandle, RunOptions, RunPayload, RunResult, RunTypeArg, UntypedAgent } from './agent-types.js';
 import { AgentRegistry } from './agents/registry.js';
 import { Supervisor } from './agents/supervisor.js';
 import type { AgentHandle } from './agents/handle.js';
@@ -36,7 +37,6 @@ import type {
   PoolMetrics,
   RecentEvent,
   PoolOptions,
-  TaskHandle,
   TaskOptions,
   TaskSnapshot,
 } from './types.js';
@@ -50,7 +50,7 @@ import type {
  * Events flow through one internal bus to the public listeners, the journal
  * and the logger.
  */
-export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
+export class CoordinationPool<A extends AgentShape = UntypedAgent> extends TypedEmitter implements AsyncDisposable {
   readonly #options: ResolvedOptions;
   readonly #clock = systemClock;
   readonly #metrics: MetricsRecorder;
@@ -116,17 +116,23 @@ export class CoordinationPool extends TypedEmitter implements AsyncDisposable {
     return this.#keepAlive.holdUntil(Promise.all(this.#registry.all().map((h) => h.whenReady())).then(() => undefined));
   }
 
-  run<T = unknown>(payload: unknown, options?: TaskOptions): Promise<T> {
+  /**
+   * Submits a task and resolves with its result. In a pool typed by its agent
+   * (`CoordinationPool<typeof agent>`) the payload is checked against the
+   * handler of `options.type` (default 'general') and the result is that
+   * handler's awaited return; in an untyped pool `run<T>()` asserts the result type.
+   */
+  run<K extends RunTypeArg<A> = DefaultRunArg<A>>(payload: RunPayload<A, K>, options?: RunOptions<A, K>): Promise<RunResult<A, K>> {
     try {
-      return this.submit<T>(payload, options).result;
+      return this.submit<K>(payload, options).result;
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  /** Synchronous admission: returns a handle (the task is accepted and will settle) or throws a coded error. */
-  submit<T = unknown>(payload: unknown, options?: TaskOptions): TaskHandle<T> {
-    return this.#admission.submit<T>(payload, options);
+  /** Synchronous admission: returns a handle (the task is accepted and will settle) or throws a coded error. Typed as `run()`. */
+  submit<K extends RunTypeArg<A> = DefaultRunArg<A>>(payload: RunPayload<A, K>, options?: RunOptions<A, K>): RunHandle<A, K> {
+    return this.#admission.submit<RunResult<A, K>>(payload, options as TaskOptions | undefined);
   }
 
   getTask(id: number): TaskSnapshot | undefined {

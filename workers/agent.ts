@@ -13,17 +13,22 @@ export interface AgentLog {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export interface SetupContext {
+/** An agent's private memory: a Map, typed by annotating `setup`'s ctx (`SetupContext<Map<'db', Db>>`). */
+// `any` is the widest Map a typed memory can be assigned to; the default stays `Map<unknown, unknown>`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AgentMemory = Map<any, any>;
+
+export interface SetupContext<M extends AgentMemory = Map<unknown, unknown>> {
   agentId: number;
   generation: number;
   contextId: string;
   /** Private to this agent, survives across its tasks (not across a restart). */
-  memory: Map<unknown, unknown>;
+  memory: M;
   workerData: unknown;
   log: AgentLog;
 }
 
-export interface TaskContext extends SetupContext {
+export interface TaskContext<M extends AgentMemory = Map<unknown, unknown>> extends SetupContext<M> {
   taskId: number;
   traceId: string;
   type: string;
@@ -35,16 +40,34 @@ export interface TaskContext extends SetupContext {
   heartbeat(): void;
 }
 
-export type Handler = (payload: never, ctx: TaskContext) => unknown;
+/**
+ * A task handler. Declared as a method so its payload parameter is checked
+ * bivariantly: a handler that annotates its payload (`(rows: Row[]) => ...`)
+ * still fits, while an un-annotated one gets `unknown`, not `never`.
+ */
+export type Handler<M extends AgentMemory = Map<unknown, unknown>> = {
+  handle(payload: unknown, ctx: TaskContext<M>): unknown;
+}['handle'];
 
-export interface AgentDefinition {
-  setup?: (ctx: SetupContext) => void | Promise<void>;
-  handlers: Record<string, Handler>;
+export type Handlers<M extends AgentMemory = Map<unknown, unknown>> = Record<string, Handler<M>>;
+
+/**
+ * What `defineAgent` returns. `typeof agent` of a module's default export is
+ * what `CoordinationPool<typeof agent>` reads payload and result types from.
+ */
+export interface AgentDefinition<H extends Handlers<M> = Handlers, M extends AgentMemory = Map<unknown, unknown>> {
+  setup?: (ctx: SetupContext<M>) => void | Promise<void>;
+  handlers: H;
 }
 
 const DEFINITION = Symbol.for('daedalus-pool.agent-definition');
 
-export function defineAgent<D extends AgentDefinition>(definition: D): D {
+/**
+ * An agent module's default export. Handler payload and return types are kept
+ * exactly; `M` is inferred from an annotated `setup(ctx: SetupContext<M>)` and
+ * types `ctx.memory` in every handler.
+ */
+export function defineAgent<H extends Handlers<M>, M extends AgentMemory = Map<unknown, unknown>>(definition: AgentDefinition<H, M>): AgentDefinition<H, M> {
   if (typeof definition !== 'object' || definition === null) {
     throw new TypeError(`defineAgent expects { setup?, handlers }, got ${typeof definition}`);
   }

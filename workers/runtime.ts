@@ -178,7 +178,7 @@ async function runSlot(slot: number): Promise<void> {
     // From here on a crash costs the task an attempt (before it, the task is re-queued for free).
     Atomics.store(queue.words, queue.slotWord(slot, S_STATE), SlotState.RUNNING);
     if ((word(S_FLAGS) & SlotFlags.NOTIFY_START) !== 0) post({ v: PROTOCOL_VERSION, kind: 'started', slot, taskId, startedAtMs });
-    value = await handler(payload as never, ctx);
+    value = await handler(payload, ctx);
   } catch (error) {
     ok = false;
     value = error;

@@ -1,7 +1,8 @@
 /**
- * The README's quick start and observability example must run exactly as written: extract their files,
- * install the package by symlink (the way a dependency resolves through the
- * `exports` map), run main.mjs and check what it prints.
+ * The README's quick start and observability example must run exactly as
+ * written: extract their files, install the package by symlink (the way a
+ * dependency resolves through the `exports` map), compile the TypeScript quick
+ * start with `strict`, run main.js and check what it prints.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -18,21 +19,43 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Every ```js block whose first line is `// <file name>`. */
+/** Every ```js or ```ts block whose first line is `// <file name>`. */
 function codeFiles(markdown) {
   const files = new Map();
-  for (const match of markdown.matchAll(/```js\n\/\/ ([\w.-]+)\n([\s\S]*?)```/g)) files.set(match[1], `// ${match[1]}\n${match[2]}`);
+  for (const match of markdown.matchAll(/```(?:js|ts)\n\/\/ ([\w.-]+)\n([\s\S]*?)```/g)) files.set(match[1], `// ${match[1]}\n${match[2]}`);
   return files;
 }
 
+/** What a TypeScript user's project would have: strict, NodeNext, @types/node from this checkout. */
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2023',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    types: ['node'],
+    typeRoots: [join(repoRoot, 'node_modules/@types')],
+  },
+  include: ['*.ts'],
+};
+
 test('the README quick start runs as written', async () => {
   const files = codeFiles(await readFile(join(repoRoot, 'README.md'), 'utf8'));
-  expect([...files.keys()].sort()).toEqual(['agent.mjs', 'main.mjs', 'observe.mjs']);
+  expect([...files.keys()].sort()).toEqual(['agent.ts', 'main.ts', 'observe.mjs']);
   dir = await mkdtemp(join(tmpdir(), 'daedalus-readme-'));
   await mkdir(join(dir, 'node_modules'));
   await symlink(repoRoot, join(dir, 'node_modules', 'daedalus-pool'), 'dir');
   for (const [name, text] of files) await writeFile(join(dir, name), text);
-  const { stdout } = await promisify(execFile)(process.execPath, ['main.mjs'], { cwd: dir, timeout: 20_000 });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+  // A type error fails here with tsc's own message on stdout.
+  await promisify(execFile)(process.execPath, [tsc, '-p', dir], { cwd: dir, timeout: 60_000 }).catch((error) => {
+    throw new Error(`the README quick start does not compile:\n${error.stdout}`);
+  });
+  const { stdout } = await promisify(execFile)(process.execPath, ['main.js'], { cwd: dir, timeout: 20_000 });
   const lines = stdout.trim().split('\n');
   expect(lines[0]).toContain("echo: { hello: 'world' }");
   expect(lines[1]).toMatch(/stored: 3, byAgent: [12]/);
