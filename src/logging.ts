@@ -36,8 +36,11 @@ const LINES: { [K in PoolEventName]?: [Level, string] } = {
 
 /**
  * Writes the pool's lifecycle events to a pino-compatible logger, fields first
- * (pino's order). A logger that throws is reported once as a process warning
- * (code ERR_LOGGER_THREW) and never reaches the part that published the event.
+ * (pino's order). An event's `error` is logged under `err`, the key pino's
+ * serializer knows (type, message, stack, code and own fields; the causes'
+ * messages and stacks appended). A logger that throws is reported once as a
+ * process warning (code ERR_LOGGER_THREW) and never reaches the part that
+ * published the event.
  */
 export function attachLogger(bus: EventBus, logger: Logger): void {
   for (const [name, line] of Object.entries(LINES) as [PoolEventName, [Level, string]][]) {
@@ -52,10 +55,17 @@ export function attachLogger(bus: EventBus, logger: Logger): void {
         text = `alert: ${alert.message}`;
       }
       try {
-        logger[lvl]({ event: name, ...payload }, text);
+        logger[lvl](lineOf(name, payload), text);
       } catch (error) {
         bus.reportCallbackError('ERR_LOGGER_THREW', `the logger's ${lvl}() threw`, error);
       }
     });
   }
+}
+
+/** The logged object: the payload with `error` renamed `err` (the event itself keeps `error`); an absent error is left out. */
+function lineOf(name: PoolEventName, payload: object): Record<string, unknown> {
+  if (!('error' in payload)) return { event: name, ...payload };
+  const { error, ...rest } = payload;
+  return error === undefined ? { event: name, ...rest } : { event: name, ...rest, err: error };
 }

@@ -24,7 +24,7 @@ export function checkAgentMessage(raw: unknown, starting: boolean): string | und
       if (raw.ok === false) return fields(raw, { slot: isIndex, taskId: isIndex, error: isWireError });
       return "'result' whose ok is not a boolean";
     case 'log':
-      return fields(raw, { level: isLevel, msg: isString, fields: isRecord });
+      return fields(raw, { level: isLevel, msg: isString, fields: isRecord, errors: isOptionalWireErrors });
     case 'probeReply':
       return fields(raw, { probeId: isIndex, report: isProbeReport });
     default:
@@ -63,6 +63,9 @@ export function isWireError(value: unknown, depth = 0): boolean {
     (value.cause === undefined || isWireError(value.cause, depth + 1))
   );
 }
+
+/** A log line's errors: absent, or a record of wire errors (one bad entry refuses the line). */
+const isOptionalWireErrors: Check = (v) => v === undefined || (isRecord(v) && Object.values(v).every((e) => isWireError(e)));
 
 const isProbeReport: Check = (v) =>
   isRecord(v) &&

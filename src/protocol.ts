@@ -35,7 +35,12 @@ export type AgentMessage =
   | { v: 1; kind: 'started'; slot: number; taskId: number; startedAtMs: number }
   | { v: 1; kind: 'result'; slot: number; taskId: number; ok: true; value: unknown }
   | { v: 1; kind: 'result'; slot: number; taskId: number; ok: false; error: WireError }
-  | { v: 1; kind: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown> }
+  /**
+   * A `ctx.log` line. `errors`: the fields whose value was an Error, in wire
+   * form (structured clone would drop their code and own fields); the
+   * coordinator rebuilds them under the same keys. Absent when there are none.
+   */
+  | { v: 1; kind: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown>; errors?: Record<string, WireError> }
   | { v: 1; kind: 'probeReply'; probeId: number; report: ProbeReport };
 
 export type CoordinatorMessage =

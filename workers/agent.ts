@@ -6,11 +6,24 @@ import type { MessagePort } from 'node:worker_threads';
  */
 import type { LogLevel } from '../src/protocol.js';
 
+/**
+ * One level of `ctx.log`, called the way pino is: `(fields, msg?, ...args)`,
+ * `(error, msg?)` (logged under `err`) or `(msg, ...args)` with printf-style
+ * `%s %d %i %f %j %o %O %%` arguments.
+ */
+export interface AgentLogFn {
+  (fields: object, msg?: string, ...args: unknown[]): void;
+  (msg: string, ...args: unknown[]): void;
+}
+
+/** A pino-style logger inside the agent; its lines go to the pool's `logger` with the task's fields bound. */
 export interface AgentLog {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
+  debug: AgentLogFn;
+  info: AgentLogFn;
+  warn: AgentLogFn;
+  error: AgentLogFn;
+  /** A logger whose lines carry these fields too (pino's child()). */
+  child(bindings: Record<string, unknown>): AgentLog;
 }
 
 /** An agent's private memory: a Map, typed by annotating `setup`'s ctx (`SetupContext<Map<'db', Db>>`). */

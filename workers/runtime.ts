@@ -51,7 +51,7 @@ const base: SetupContext = {
   contextId: randomUUID(),
   memory: new Map(),
   workerData: boot.userData,
-  log: makeLog({ agentId: boot.agentId, generation: boot.generation }),
+  log: makeLog(),
 };
 // The memory map's identity, so the isolation report can show no two agents share one.
 const memoryId = randomUUID();

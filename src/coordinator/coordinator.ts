@@ -12,6 +12,7 @@ import type { Cancellation } from './cancellation.js';
 import type { Outcomes } from './outcomes.js';
 import type { Placement } from './placement.js';
 import type { Waiters } from './waiters.js';
+import { AgentLogWriter } from './agent-log.js';
 
 export interface CoordinatorParts {
   bus: EventBus;
@@ -34,9 +35,11 @@ export interface CoordinatorParts {
  */
 export class Coordinator implements AgentLifecycle {
   readonly #p: CoordinatorParts;
+  readonly #agentLog: AgentLogWriter;
 
   constructor(parts: CoordinatorParts) {
     this.#p = parts;
+    this.#agentLog = new AgentLogWriter(parts.logger, parts.bus);
   }
 
   onReady(_handle: AgentHandle, _types: string[]): void {
@@ -67,7 +70,7 @@ export class Coordinator implements AgentLifecycle {
         this.#checkSize();
         return;
       case 'log':
-        this.#log(message.level, { ...message.fields, generation: inc.generation }, message.msg);
+        this.#agentLog.write(inc, message);
         return;
       case 'probeReply':
         this.#p.prober.onReply(inc, message.probeId, message.report);
@@ -75,14 +78,6 @@ export class Coordinator implements AgentLifecycle {
       case 'ready':
       case 'initError':
         return; // handled by the supervisor
-    }
-  }
-
-  #log(level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string): void {
-    try {
-      this.#p.logger[level](fields, msg);
-    } catch (error) {
-      this.#p.bus.reportCallbackError('ERR_LOGGER_THREW', `the logger's ${level}() threw`, error);
     }
   }
 

@@ -5,6 +5,7 @@
  * the caller gives none. Lines are matched on their `event` field, not on
  * message text.
  */
+import { once } from 'node:events';
 import { expect } from 'vitest';
 import { ErrorCodes } from '../../dist/src/index.js';
 import { HANDLER_LINE } from '../fixtures/observability-agent.mjs';
@@ -114,14 +115,64 @@ poolTest('without a traceId one is generated, seen by the handler and on every l
   expect(linesOf(capture, a.id).some((l) => l.msg === HANDLER_LINE)).toBe(true);
 });
 
-poolTest('a failed task is logged at warn with its fields; a critical alert at error', async ({ usePool, counters }) => {
+poolTest('a failed task is logged at warn with its fields and its error under err; a critical alert at error', async ({ usePool, counters }) => {
   const { pool, capture } = await startLogged(usePool, counters, { size: 1, alerts: { agentFailuresPerHour: 0 } });
   const handle = pool.submit({ op: 'throw', code: 'E_LOGGED' }, { type: 'research', traceId: 'trace-fail' });
-  expect((await rejectionOf(handle.result)).code).toBe(ErrorCodes.TASK_FAILED);
+  const error = await rejectionOf(handle.result);
+  expect(error.code).toBe(ErrorCodes.TASK_FAILED);
   const failed = linesOf(capture, handle.id).find((l) => l.obj.event === 'taskFailed');
   expect(failed.level).toBe('warn');
   expect(failed.obj).toMatchObject({ taskId: handle.id, traceId: 'trace-fail', type: 'research', agentId: 1, attempt: 1 });
+  // pino's key, which its serializer knows; the event itself keeps `error`.
+  expect(failed.obj.err).toBe(error);
+  expect(failed.obj.err.cause.code).toBe('E_LOGGED');
+  expect('error' in failed.obj).toBe(false);
   const alert = capture.lines.find((l) => l.obj?.event === 'alert');
   expect(alert.level).toBe('error');
   expect(alert.obj).toMatchObject({ kind: 'agentFailures', severity: 'critical', agentId: 1 });
+});
+
+poolTest('an Error in ctx.log fields reaches the logger as an Error with its class, message, stack, code and cause', async ({ usePool, counters }) => {
+  const { pool, capture } = await startLogged(usePool, counters);
+  const handle = pool.submit(
+    {
+      lines: [
+        {
+          level: 'warn',
+          args: [{ err: { $error: { name: 'FixtureError', message: 'no rows', code: 'E_NO_ROWS' } }, other: { $error: { name: 'TypeError', message: 'bad type', code: 'E_TYPE' } }, rows: 0 }, 'two errors'],
+        },
+      ],
+    },
+    { type: 'logLines' },
+  );
+  await handle.result;
+  const line = await capture.waitFor((l) => l.msg === 'two errors', 'two errors');
+  expect(line.obj.rows).toBe(0);
+  expect(line.obj.taskId).toBe(handle.id);
+  expect(line.obj.err).toBeInstanceOf(Error);
+  expect(line.obj.err).toMatchObject({ name: 'FixtureError', message: 'no rows', code: 'E_NO_ROWS' });
+  expect(line.obj.err.constructor.name).toBe('FixtureError');
+  expect(line.obj.err.stack).toMatch(/^FixtureError: no rows\n\s+at /);
+  expect(line.obj.other).toBeInstanceOf(TypeError);
+  expect(line.obj.other).toMatchObject({ message: 'bad type', code: 'E_TYPE' });
+});
+
+poolTest("a logger whose child() throws is reported as ERR_LOGGER_THREW and the agent's lines are still written, ids merged", async ({ usePool, counters }) => {
+  const capture = captureLogger();
+  capture.logger.child = () => {
+    throw new Error('child() is broken');
+  };
+  const warned = (async () => {
+    for (;;) {
+      const [warning] = await once(process, 'warning');
+      if (warning.code === 'ERR_LOGGER_THREW' && warning.message.includes('child()')) return warning;
+    }
+  })();
+  const pool = await usePool({ agent: OBS_AGENT, size: 1, logger: capture.logger, workerData: { counters: counters.sab } });
+  const handle = pool.submit({ op: 'echo' }, { type: 'logged' });
+  const value = await handle.result;
+  const line = await capture.waitFor((l) => l.msg === HANDLER_LINE && l.obj.taskId === handle.id, 'handler line');
+  expect(line.obj).toMatchObject({ agentId: value.agentId, generation: value.generation, traceId: handle.traceId });
+  const warning = await withTimeout(warned, WAIT_MS, 'ERR_LOGGER_THREW warning');
+  expect(warning.detail).toContain('child() is broken');
 });

@@ -21,6 +21,8 @@ export const plain = defineAgent({
       expectType<Equal<typeof payload, unknown>>(true);
       expectType<Equal<typeof ctx.memory, Map<unknown, unknown>>>(true);
       expectType<Equal<typeof ctx.traceId, string>>(true);
+      ctx.log.info({ rows: 3 }, 'ingested');
+      ctx.log.warn('plain message %s', 'with args');
       return ctx.attempt;
     },
   },

@@ -156,6 +156,23 @@ describe('checkAgentMessage: mistyped fields', () => {
   });
 });
 
+describe("checkAgentMessage: a log line's errors", () => {
+  it('a log line may carry errors: a record of wire errors, or none', () => {
+    expect(checkAgentMessage({ ...VALID.log, errors: { err: wire(), other: toWireError(new TypeError('x', { cause: 'why' })) } }, false)).toBeUndefined();
+    expect(checkAgentMessage({ ...VALID.log, errors: {} }, false)).toBeUndefined();
+    expect(checkAgentMessage({ ...VALID.log, errors: undefined }, false)).toBeUndefined();
+  });
+
+  it.each([[null], ['boom'], [5], [[wire()]], [{ err: 'boom' }], [{ err: new Error('a real Error is not the wire form') }], [{ ok: wire(), err: wire({ message: 1 }) }], [{ err: wire({ cause: 'just text' }) }]])(
+    'a log line with errors = %o is refused, naming the field',
+    (errors) => {
+      const problem = checkAgentMessage({ ...VALID.log, errors }, false);
+      expect(problem).toBeTypeOf('string');
+      expect(problem).toContain("'log' with a bad errors (");
+    },
+  );
+});
+
 describe('checkAgentMessage: envelope', () => {
   it.each([[null], [undefined], ['ready'], [42], [[VALID.ready]], [true]])('%o is refused as not an object', (raw) => {
     expect(checkAgentMessage(raw, true)).toBe('a message that is not an object');
