@@ -1,3 +1,4 @@
+import type { ScheduleFiredEvent, ScheduleRejectedEvent, ScheduleSkippedEvent } from './schedules/types.js';
 import type { Alert, MetricsWindow } from './types.js';
 
 /** Every event the pool emits; payloads are plain objects, safe to log. */
@@ -23,6 +24,9 @@ export const PoolEvents = Object.freeze({
   drained: 'drained',
   alert: 'alert',
   metricsReset: 'metricsReset',
+  scheduleFired: 'scheduleFired',
+  scheduleSkipped: 'scheduleSkipped',
+  scheduleRejected: 'scheduleRejected',
 } as const);
 
 /**
@@ -67,6 +71,9 @@ export interface PoolEventMap {
   drained: Record<string, never>;
   alert: Alert;
   metricsReset: { previousWindow: MetricsWindow };
+  scheduleFired: ScheduleFiredEvent;
+  scheduleSkipped: ScheduleSkippedEvent;
+  scheduleRejected: ScheduleRejectedEvent;
 }
 
 export type PoolEventName = keyof PoolEventMap;

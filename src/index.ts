@@ -54,3 +54,15 @@ export type {
   DependencyCheck,
   BuiltInTaskType,
 } from './types.js';
+export type {
+  ScheduleWhen,
+  ScheduleOptions,
+  ScheduleOwnOptions,
+  ScheduleRunOptions,
+  ScheduleOverlap,
+  ScheduleHandle,
+  ScheduleStats,
+  ScheduleFiredEvent,
+  ScheduleSkippedEvent,
+  ScheduleRejectedEvent,
+} from './schedules/types.js';

@@ -32,6 +32,9 @@ const LINES: { [K in PoolEventName]?: [Level, string] } = {
   recovered: ['info', 'pool recovered'],
   alert: ['warn', 'alert'],
   metricsReset: ['info', 'metrics window reset'],
+  scheduleFired: ['debug', 'schedule fired a task'],
+  scheduleSkipped: ['debug', 'schedule skipped a firing: its previous task is still pending'],
+  scheduleRejected: ['warn', 'schedule firing refused at admission'],
 };
 
 /**

@@ -28,6 +28,8 @@ import { allocateRegion, regionSizes } from './ring/region.js';
 import { SharedQueue } from './ring/shared-queue.js';
 import { SlotTable } from './ring/slot-table.js';
 import { TaskLedger } from './tasks/ledger.js';
+import { Scheduler } from './schedules/scheduler.js';
+import type { ScheduleHandle, ScheduleRunOptions, ScheduleWhen } from './schedules/types.js';
 import { chooseRetirees } from './scheduling/resize.js';
 import type {
   AgentSnapshot,
@@ -68,6 +70,8 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
   readonly #journal: EventJournal;
   readonly #waiters = new Waiters();
   readonly #keepAlive = new KeepAlive();
+  // Firings go through the same admission as submit(), so each is an ordinary task; untyped here, as schedule()'s signature already checked the payload.
+  readonly #scheduler = new Scheduler({ clock: this.#clock, bus: this.bus, submit: (payload, options) => this.#admission.submit(payload, options) });
   readonly #alertTimer: { readonly id: unknown };
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -265,12 +269,23 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     return this.#waiters.whenIdle(this.#ledger.pendingCount);
   }
 
+  /**
+   * Fires a task with `payload` every `when.everyMs`, or on the times of the
+   * cron pattern `when.cron` (in `when.tz`), until cancelled or the pool closes.
+   * Bad input throws InvalidOptionError now; a firing submit() refuses is
+   * counted and reported (scheduleRejected), never thrown. See ScheduleWhen.
+   */
+  schedule<K extends RunTypeArg<A> = DefaultRunArg<A>>(when: ScheduleWhen, payload: RunPayload<A, K>, options?: ScheduleRunOptions<A, K>): ScheduleHandle {
+    return this.#scheduler.add(when, payload, options);
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new PoolClosedError();
   }
 
   /** drain (default): finish queued and running work, then stop. drain: false: reject what has not started. */
   close(options: { drain?: boolean } = {}): Promise<void> {
+    this.#scheduler.stop();
     this.#closing ??= this.#shutdown(options.drain ?? true);
     return this.#closing;
   }
@@ -289,6 +304,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
 
   /** Terminate now: every pending promise settles with PoolClosedError. */
   async destroy(): Promise<void> {
+    this.#scheduler.stop();
     this.#closed = true;
     this.#supervisor.stopping = true;
     this.#cancellation.rejectWaiting(true);

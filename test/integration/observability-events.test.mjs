@@ -32,6 +32,9 @@ const DOCUMENTED = [
   'drained',
   'alert',
   'metricsReset',
+  'scheduleFired',
+  'scheduleSkipped',
+  'scheduleRejected',
 ];
 
 /** Creates the pool through `usePool` and, before any agent starts, wraps its emit to record every event name it emits. */
