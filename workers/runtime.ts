@@ -35,6 +35,7 @@ import {
 } from '../src/ring/layout.js';
 import { SharedQueue } from '../src/ring/shared-queue.js';
 import { isAgentDefinition, isTransfer, type AgentDefinition, type Handler, type SetupContext } from './agent.js';
+import { invokeHandler, isThenable } from './invoke.js';
 import { RunningTaskContext, makeLog, post } from './task-context.js';
 
 const boot = workerData as AgentBoot;
@@ -134,40 +135,59 @@ function wakeSibling(): void {
   if (sleeper !== undefined && queue.waitingCount() > awake) sleeper.wakeIfWaiting();
 }
 
-/** The payload and trace id of the task in `slot`: from the slot, or from the message posted ahead of the hand-off. */
-async function loadPayload(slot: number, taskId: number, traceInPayload: boolean): Promise<[unknown, string]> {
+type Loaded = [payload: unknown, traceId: string];
+
+/**
+ * The payload and trace id of the task in `slot`: read from the slot, or from
+ * the message posted ahead of the hand-off; a promise only when that message
+ * has not arrived yet.
+ */
+function loadPayload(slot: number, taskId: number, traceInPayload: boolean): Loaded | Promise<Loaded> {
   const length = Atomics.load(queue.words, queue.slotWord(slot, S_PAYLOAD_LEN));
-  let value: unknown;
-  if (length >= 0) {
-    value = readFrom(queue.bytes, slot * inlineBytes, length);
-  } else {
-    const early = posted.get(slot);
-    let arrived: { payload: unknown; bytes: boolean };
-    if (early?.taskId === taskId) {
-      posted.delete(slot);
-      arrived = early;
-    } else {
-      arrived = await new Promise((resolve) => awaiting.set(slot, { taskId, resolve }));
-    }
-    value = arrived.bytes ? decodeBytes(arrived.payload as Uint8Array) : arrived.payload;
+  if (length >= 0) return withTrace(readFrom(queue.bytes, slot * inlineBytes, length), taskId, traceInPayload);
+  const early = posted.get(slot);
+  if (early?.taskId === taskId) {
+    posted.delete(slot);
+    return withTrace(early.bytes ? decodeBytes(early.payload as Uint8Array) : early.payload, taskId, traceInPayload);
   }
-  return traceInPayload ? (value as [unknown, string]) : [value, `${boot.tracePrefix}-${taskId}`];
+  return new Promise<{ payload: unknown; bytes: boolean }>((resolve) => awaiting.set(slot, { taskId, resolve })).then((arrived) =>
+    withTrace(arrived.bytes ? decodeBytes(arrived.payload as Uint8Array) : arrived.payload, taskId, traceInPayload),
+  );
+}
+
+function withTrace(value: unknown, taskId: number, traceInPayload: boolean): Loaded {
+  return traceInPayload ? (value as Loaded) : [value, `${boot.tracePrefix}-${taskId}`];
 }
 
 function decodeBytes(bytes: Uint8Array): unknown {
   return readFrom(bytes, 0, bytes.length);
 }
 
-async function runSlot(slot: number): Promise<void> {
-  const word = (field: number): number => Atomics.load(queue.words, queue.slotWord(slot, field));
+/**
+ * Runs the task in `slot`; a promise only while it waits (for a posted
+ * payload, or on an async handler): a synchronous handler costs no promise
+ * and no extra microtask turns.
+ */
+function runSlot(slot: number): Promise<void> | undefined {
   block.store(C_STATE, AgentState.BUSY);
   block.store(C_CURRENT, slot + 1);
   Atomics.store(queue.words, queue.slotWord(slot, S_STATE), SlotState.CLAIMED);
-  const taskId = word(S_TASK_ID);
-  let ok = true;
+  const taskId = Atomics.load(queue.words, queue.slotWord(slot, S_TASK_ID));
+  let loaded: Loaded | Promise<Loaded>;
+  try {
+    loaded = loadPayload(slot, taskId, (Atomics.load(queue.words, queue.slotWord(slot, S_FLAGS)) & SlotFlags.TRACE_IN_PAYLOAD) !== 0);
+  } catch (error) {
+    complete(slot, taskId, false, error);
+    return undefined;
+  }
+  if (loaded instanceof Promise) return loaded.then((l) => startHandler(slot, taskId, l), (error: unknown) => complete(slot, taskId, false, error));
+  return startHandler(slot, taskId, loaded);
+}
+
+function startHandler(slot: number, taskId: number, [payload, traceId]: Loaded): Promise<void> | undefined {
+  const word = (field: number): number => Atomics.load(queue.words, queue.slotWord(slot, field));
   let value: unknown;
   try {
-    const [payload, traceId] = await loadPayload(slot, taskId, (word(S_FLAGS) & SlotFlags.TRACE_IN_PAYLOAD) !== 0);
     const type = types[word(S_TYPE)] ?? '';
     const handler = definition.handlers[type] as Handler;
     const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat);
@@ -178,11 +198,22 @@ async function runSlot(slot: number): Promise<void> {
     // From here on a crash costs the task an attempt (before it, the task is re-queued for free).
     Atomics.store(queue.words, queue.slotWord(slot, S_STATE), SlotState.RUNNING);
     if ((word(S_FLAGS) & SlotFlags.NOTIFY_START) !== 0) post({ v: PROTOCOL_VERSION, kind: 'started', slot, taskId, startedAtMs });
-    value = await handler(payload, ctx);
+    value = invokeHandler(handler, payload, ctx);
   } catch (error) {
-    ok = false;
-    value = error;
+    complete(slot, taskId, false, error);
+    return undefined;
   }
+  if (isThenable(value)) {
+    return Promise.resolve(value).then(
+      (result) => complete(slot, taskId, true, result),
+      (error: unknown) => complete(slot, taskId, false, error),
+    );
+  }
+  complete(slot, taskId, true, value);
+  return undefined;
+}
+
+function complete(slot: number, taskId: number, ok: boolean, value: unknown): void {
   current = undefined;
   // Not busy any more before the outcome is published, so no snapshot taken after
   // the task settles can show this agent busy with it.
@@ -305,6 +336,7 @@ async function loop(): Promise<void> {
   while (!stopping) {
     const slot = claimWhileAwake();
     if (slot >= 0) {
+      // One await per task even when it ran synchronously: microtasks the handler queued run before the next task.
       await runSlot(slot);
       // Control messages (cancel, probe) are macrotasks; back-to-back tasks only yield microtasks.
       if (block.takeMail()) await yieldToEventLoop();
