@@ -39,7 +39,11 @@ type RunBench = (options: BenchOptions) => Promise<{ results: unknown; table: st
 async function loadRunBench(): Promise<RunBench> {
   const path = fileURLToPath(BENCH_MODULE);
   if (!existsSync(path)) {
-    throw new UsageError('bench', `daedalus bench needs the benchmark suites at ${path}; run it from a source checkout of daedalus-pool (after npm ci)`);
+    // The published package ships dist/ only: without the suites this command can do nothing but say where to run it.
+    throw new UsageError(
+      'bench',
+      `daedalus bench runs the benchmark suites of bench/run.mjs, which are not here (looked for ${path}; the published package does not include them): run it from a source checkout of daedalus-pool (git clone, npm ci, npm run build)`,
+    );
   }
   const mod = (await import(BENCH_MODULE.href)) as { runBench?: unknown };
   if (typeof mod.runBench !== 'function') throw new UsageError('bench', `${path} does not export runBench()`);

@@ -24,12 +24,27 @@ interface Point {
   ms: number;
 }
 
-const WIDTH = 820;
+const PLOT_WIDTH = 540;
 const HEIGHT = 460;
-const PLOT = { left: 80, right: 200, top: 50, bottom: 60 };
+const FONT_PX = 12;
+const TITLE_FONT_PX = 15;
+const PLOT = { left: 80, top: 50, bottom: 60 };
+/** Legend: a 22 px colour swatch 14 px right of the plot, its text 6 px after it, 16 px of margin after the text. */
+const LEGEND = { swatchGap: 14, swatchWidth: 22, textGap: 6, margin: 16 };
+/** The least right margin, so short legends keep the chart's usual proportions. */
+const MIN_RIGHT = 200;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 /** Latencies are drawn no lower than 1 us: zero has no place on a log axis. */
 const FLOOR_MS = 0.001;
+
+/**
+ * A generous width estimate for sans-serif text: 0.62 em per character covers
+ * digits (0.56 em), lower case and most capitals in the common sans faces, so
+ * a legend sized by it is not clipped by the viewBox whichever font renders it.
+ */
+export function estimateTextWidthPx(text: string, fontPx: number): number {
+  return text.length * fontPx * 0.62;
+}
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -68,16 +83,21 @@ export function percentileChartSvg(series: readonly ChartSeries[], options: Char
   const yMin = Math.floor(Math.log10(Math.min(...values, 1)));
   const yMax = Math.max(yMin + 1, Math.ceil(Math.log10(Math.max(...values, FLOOR_MS))));
   const xMax = Math.max(2, Math.ceil(Math.max(...all.map((p) => p.nines), 0)));
-  const plotW = WIDTH - PLOT.left - PLOT.right;
+  const legendLabels = decoded.map((s) => `${s.label} (n=${s.count})`);
+  const legendTextPx = Math.max(0, ...legendLabels.map((l) => estimateTextWidthPx(l, FONT_PX)));
+  // The right margin grows with the longest legend label, the width with the title, so nothing falls outside the viewBox.
+  const right = Math.max(MIN_RIGHT, Math.ceil(LEGEND.swatchGap + LEGEND.swatchWidth + LEGEND.textGap + legendTextPx + LEGEND.margin));
+  const width = Math.max(PLOT.left + PLOT_WIDTH + right, Math.ceil(estimateTextWidthPx(options.title, TITLE_FONT_PX) + 2 * LEGEND.margin));
+  const plotW = width - PLOT.left - right;
   const plotH = HEIGHT - PLOT.top - PLOT.bottom;
   const x = (nines: number): number => PLOT.left + (nines / xMax) * plotW;
   const y = (ms: number): number => PLOT.top + plotH - ((Math.log10(Math.max(ms, FLOOR_MS)) - yMin) / (yMax - yMin)) * plotH;
   const f = (n: number): string => n.toFixed(1);
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
-  out.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`);
-  out.push(`<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" font-family="sans-serif" font-size="${FONT_PX}">`);
+  out.push(`<rect width="${width}" height="${HEIGHT}" fill="#fff"/>`);
+  out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="${TITLE_FONT_PX}">${escapeXml(options.title)}</text>`);
   for (let e = yMin; e <= yMax; e++) {
     const ms = 10 ** e;
     out.push(`<line x1="${PLOT.left}" x2="${PLOT.left + plotW}" y1="${f(y(ms))}" y2="${f(y(ms))}" stroke="#ddd"/>`);
@@ -103,8 +123,9 @@ export function percentileChartSvg(series: readonly ChartSeries[], options: Char
     const path = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(x(p.nines))} ${f(y(p.ms))}`).join(' ');
     out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
     const ly = PLOT.top + 10 + i * 20;
-    out.push(`<line x1="${WIDTH - PLOT.right + 14}" x2="${WIDTH - PLOT.right + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`);
-    out.push(`<text x="${WIDTH - PLOT.right + 42}" y="${ly + 4}">${escapeXml(`${s.label} (n=${s.count})`)}</text>`);
+    const swatchX = PLOT.left + plotW + LEGEND.swatchGap;
+    out.push(`<line x1="${swatchX}" x2="${swatchX + LEGEND.swatchWidth}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`);
+    out.push(`<text class="legend" x="${swatchX + LEGEND.swatchWidth + LEGEND.textGap}" y="${ly + 4}">${escapeXml(legendLabels[i] ?? s.label)}</text>`);
   });
   if (decoded.length === 0) out.push(`<text x="${PLOT.left + plotW / 2}" y="${PLOT.top + plotH / 2}" text-anchor="middle">no samples</text>`);
   out.push('</svg>');

@@ -1,34 +1,45 @@
 /**
- * `daedalus gate`: flags -> agent module + workload + thresholds, run, verdict
- * table, report. Returns the exit code (0 pass, 1 failed check); usage problems
- * throw UsageError (exit 2).
+ * `daedalus gate`: flags -> agent module + workload + thresholds, the
+ * fingerprint and baseline checks (before anything runs), the runs, verdict,
+ * report (+ chart, .hgrm) and Markdown summaries. Returns the exit code:
+ * 0 pass, 1 a failed check or a run that could not start or finish (a report
+ * is still written); usage problems throw UsageError (exit 2).
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError, numberFlag, parseFlags, percentFlag, stringFlag, type FlagSpec } from './args.js';
-import { DEFAULT_MAX_REGRESSION_PCT, evaluate, loadBaseline, type Check, type Thresholds } from './checks.js';
-import type { RunResult } from './gate-runner.js';
+import { UsageError, numberFlag, parseFlags, percentFlag, stringFlag, type FlagSpec, type FlagValues } from './args.js';
+import { baselineNotes } from './baseline-notes.js';
+import { DEFAULT_MAX_REGRESSION_PCT, evaluate, loadBaseline, type Thresholds } from './checks.js';
+import { computeFingerprint, type Fingerprint } from './fingerprint.js';
+import { describeRun, resultText } from './gate-output.js';
+import { gateProgress, progressIntervalMs } from './gate-progress.js';
 import { GATE_HELP, packageVersion } from './help.js';
-import { ProgressBar } from './progress.js';
-import { formatCount, formatMs, formatRate, formatTable } from './table.js';
-import { builtinWorkload, loadWorkload, plannedTasks, type Workload } from './workload.js';
+import { machineStamp } from './machine.js';
+import type { Measurement, ReportInput } from './report.js';
+import { STEP_SUMMARY_ENV, markdownSummary, writeSummaries } from './summary.js';
+import { builtinWorkload, effectiveQueueCapacity, loadWorkload } from './workload.js';
 
 const FLAGS: FlagSpec = {
   agent: { type: 'string' },
   workload: { type: 'string' },
   agents: { type: 'string' },
+  repeat: { type: 'string' },
+  'warmup-ms': { type: 'string' },
   'p99-assignment-ms': { type: 'string' },
   'min-throughput': { type: 'string' },
   'max-failed': { type: 'string' },
   baseline: { type: 'string' },
   'max-regression': { type: 'string' },
   out: { type: 'string' },
+  summary: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
 export const DEFAULT_P99_ASSIGNMENT_MS = 500;
 export const DEFAULT_REPORT_PATH = 'daedalus-gate-report.json';
+/** The warm-up under --repeat: agent threads and the main thread reach steady speed after a second or two of work. */
+export const DEFAULT_WARMUP_MS = 2_000;
 const DEFAULT_AGENTS = 2;
 const BUILTIN_AGENT = new URL('../../workers/examples/builtin-agent.js', import.meta.url);
 
@@ -52,56 +63,37 @@ function resolveAgent(raw: string | undefined): URL {
   return pathToFileURL(path);
 }
 
-function readThresholds(values: ReturnType<typeof parseFlags>): Thresholds {
+function readThresholds(values: FlagValues, fingerprint: Fingerprint): Thresholds {
   const baselinePath = stringFlag(values, 'baseline');
   const maxRegressionPct = percentFlag(values, 'max-regression');
   if (maxRegressionPct !== undefined && baselinePath === undefined) {
     throw new UsageError('--max-regression', '--max-regression compares against a previous report: give --baseline previous.json too');
   }
+  const p99AssignmentMs = numberFlag(values, 'p99-assignment-ms', { min: 0, max: 86_400_000, exclusiveMin: true }) ?? DEFAULT_P99_ASSIGNMENT_MS;
+  const minThroughputPerSec = numberFlag(values, 'min-throughput', { min: 0, max: 1e12 });
+  const maxFailedTasks = numberFlag(values, 'max-failed', { min: 0, max: 1e12, integer: true }) ?? 0;
   return {
-    p99AssignmentMs: numberFlag(values, 'p99-assignment-ms', { min: 0, max: 86_400_000, exclusiveMin: true }) ?? DEFAULT_P99_ASSIGNMENT_MS,
-    minThroughputPerSec: numberFlag(values, 'min-throughput', { min: 0, max: 1e12 }),
-    maxFailedTasks: numberFlag(values, 'max-failed', { min: 0, max: 1e12, integer: true }) ?? 0,
-    baseline: baselinePath === undefined ? undefined : loadBaseline(resolve(baselinePath)),
+    p99AssignmentMs,
+    minThroughputPerSec,
+    maxFailedTasks,
+    // Read last: every flag is checked before the baseline file is, and the fingerprint before its figures.
+    baseline: baselinePath === undefined ? undefined : loadBaseline(resolve(baselinePath), fingerprint),
     maxRegressionPct: baselinePath === undefined ? undefined : (maxRegressionPct ?? DEFAULT_MAX_REGRESSION_PCT),
   };
 }
 
-function describeRun(workload: Workload, agents: number, agentLabel: string): string {
-  const s = workload.schedule;
-  const schedule =
-    s.kind === 'count'
-      ? `${formatCount(s.count)} tasks, ${formatCount(s.concurrency)} outstanding`
-      : `${formatCount(s.ratePerSec)} tasks/s for ${formatMs(s.durationMs)} (${formatCount(plannedTasks(s))} tasks)`;
-  return `daedalus gate: workload '${workload.name}' (${schedule}) on ${agents} agent${agents === 1 ? '' : 's'} of ${agentLabel}`;
+/** --repeat N: a warm-up and N measured runs. Without it: one cold run, as the gate always did. */
+function readMeasurement(values: FlagValues): Measurement {
+  const repeat = numberFlag(values, 'repeat', { min: 1, max: 100, integer: true });
+  const warmupMs = numberFlag(values, 'warmup-ms', { min: 0, max: 600_000 });
+  if (warmupMs !== undefined && repeat === undefined) {
+    throw new UsageError('--warmup-ms', '--warmup-ms sets the warm-up of --repeat: give --repeat N too (without it the gate makes one run and no warm-up)');
+  }
+  if (repeat === undefined) return { repeat: 1, warmup: false, warmupMinMs: null };
+  return { repeat, warmup: true, warmupMinMs: warmupMs ?? DEFAULT_WARMUP_MS };
 }
 
-function verdictTable(checks: readonly Check[]): string {
-  const show = (v: number, unit: Check['unit']): string => (unit === 'ms' ? formatMs(v) : unit === 'tasks/s' ? formatRate(v) : formatCount(v));
-  return formatTable(
-    ['check', 'threshold', 'measured', 'result'],
-    checks.map((c) => [c.name, `${c.op} ${show(c.limit, c.unit)}`, show(c.value, c.unit), c.pass ? 'pass' : 'FAIL']),
-  );
-}
-
-function typeTable(run: RunResult): string {
-  const rows = Object.entries(run.metrics.byType)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([type, t]) => [
-      type,
-      formatCount(t.tasks.completed),
-      formatCount(t.tasks.failed),
-      formatMs(t.assignmentLatencyMs.p50),
-      formatMs(t.assignmentLatencyMs.p90),
-      formatMs(t.assignmentLatencyMs.p99),
-      formatMs(t.runTimeMs.p50),
-      formatMs(t.runTimeMs.p99),
-      formatMs(t.endToEndMs.p99),
-    ]);
-  return formatTable(['type', 'done', 'failed', 'assign p50', 'assign p90', 'assign p99', 'run p50', 'run p99', 'e2e p99'], rows);
-}
-
-export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
+export async function gateCommand(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const values = parseFlags(argv, FLAGS, 'gate');
   if (values.help === true) {
     io.out(GATE_HELP);
@@ -112,45 +104,75 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const workloadPath = stringFlag(values, 'workload');
   const workload = workloadPath === undefined ? builtinWorkload() : loadWorkload(resolve(workloadPath));
   const agents = numberFlag(values, 'agents', { min: 1, max: 256, integer: true }) ?? workload.agents ?? DEFAULT_AGENTS;
-  const thresholds = readThresholds(values);
+  const measurement = readMeasurement(values);
   const reportPath = resolve(stringFlag(values, 'out') ?? DEFAULT_REPORT_PATH);
+  const summaryFlag = stringFlag(values, 'summary');
+  const summaryTargets = { file: summaryFlag === undefined ? undefined : resolve(summaryFlag), stepSummary: env[STEP_SUMMARY_ENV] };
+  const intervalMs = progressIntervalMs(env);
+  const fingerprint = computeFingerprint({ workload, agentUrl, builtinAgent: agentRaw === undefined, agents, cwd: process.cwd() });
+  const thresholds = readThresholds(values, fingerprint);
   const agentLabel = agentRaw === undefined ? 'the built-in agent' : agentRaw;
 
   // Loaded once every flag and file checked out: a usage error never pays for the pool and HDR modules.
-  const [{ runWorkload }, { buildReport, chartPathFor, writeReport }] = await Promise.all([import('./gate-runner.js'), import('./report.js')]);
-  io.out(`${describeRun(workload, agents, agentLabel)}\n`);
-  const progress = new ProgressBar(io.err);
-  let run: RunResult;
+  const [{ runSession }, runsModule, report] = await Promise.all([import('./gate-session.js'), import('./runs.js'), import('./report.js')]);
+  io.out(`${describeRun(workload, agents, agentLabel, measurement)}\n`);
+  const progress = gateProgress(io.err, intervalMs);
+  let outcome: Awaited<ReturnType<typeof runSession>>;
   try {
-    run = await runWorkload({ agentUrl, workload, agents, onProgress: (f) => progress.update(f, 'gate') });
+    outcome = await runSession({ agentUrl, workload, agents, repeat: measurement.repeat, warmupMinMs: measurement.warmupMinMs ?? undefined, progress });
   } finally {
-    progress.stop();
+    progress.finish(`done, ${measurement.repeat === 1 ? '1 run' : `${measurement.repeat} runs`}${measurement.warmup ? ' after a warm-up' : ''}`);
   }
 
-  const checks = evaluate(thresholds, {
-    p99AssignmentMs: run.metrics.assignmentLatencyMs.p99,
-    throughputPerSec: run.throughputPerSec,
-    failedTasks: run.tasks.failed + run.tasks.rejected,
-  });
-  const report = buildReport({
+  const machine = machineStamp();
+  const base: ReportInput = {
     version: packageVersion(),
+    machine,
+    reportPath,
     agent: agentRaw === undefined ? 'builtin' : agentUrl.href,
+    fingerprint,
     workload,
     agents,
+    queueCapacity: effectiveQueueCapacity(workload),
+    measurement,
     thresholds,
-    checks,
-    run,
-    chartFile: chartPathFor(reportPath),
-  });
-  const chartPath = writeReport(reportPath, report);
+    notes: [],
+  };
+  if (!outcome.ok) {
+    const failed = report.buildFailureReport({ ...base, failure: outcome.failure });
+    report.writeReport(reportPath, failed);
+    const summaries = writeSummaries(markdownSummary(failed), summaryTargets);
+    const what = outcome.failure.stage === 'startup' ? 'the agents could not start' : 'the run could not finish';
+    io.err.write(`daedalus: ${what}: ${outcome.failure.code}: ${outcome.failure.message}\n`);
+    io.out(resultText(failed, { report: reportPath, summaries }));
+    return 1;
+  }
 
-  const t = run.tasks;
-  io.out(`\n${formatCount(t.completed)} completed, ${formatCount(t.failed)} failed, ${formatCount(t.rejected)} rejected in ${formatMs(run.durationMs)}`);
-  io.out(` (${formatRate(run.throughputPerSec)}; agents ready in ${formatMs(run.startupMs)})\n`);
-  if (run.firstFailure !== undefined) io.out(`first failure: ${run.firstFailure.type}: ${run.firstFailure.code}: ${run.firstFailure.message}\n`);
-  io.out(`\n${typeTable(run)}\n\n${verdictTable(checks)}\n\n`);
-  io.out(`report: ${reportPath}\nchart:  ${chartPath}\n`);
-  const failed = checks.filter((c) => !c.pass);
-  io.out(failed.length === 0 ? 'PASS\n' : `FAIL: ${failed.map((c) => c.name).join(', ')}\n`);
-  return failed.length === 0 ? 0 : 1;
+  const figures = outcome.runs.map((r) => runsModule.runFigures(r));
+  const medians = runsModule.medians(figures);
+  const combined = runsModule.combineRuns(outcome.runs);
+  const checks = evaluate(thresholds, {
+    medians,
+    runs: figures.map((f) => ({ throughputPerSec: f.throughputPerSec, p99AssignmentMs: f.assignmentLatencyMs.p99, neighbourCpuPct: f.neighbourCpuPct })),
+    failedTasks: combined.tasks.failed + combined.tasks.rejected,
+  });
+  const notes =
+    thresholds.baseline === undefined
+      ? []
+      : baselineNotes({ baseline: thresholds.baseline, checks, neighbourCpuPct: figures.map((f) => f.neighbourCpuPct), measurement, agentSha256: fingerprint.agentSha256, machine: { node: machine.node, cpuModel: machine.cpuModel } });
+  const gateReport = report.buildReport({
+    ...base,
+    queueCapacity: outcome.queueCapacity,
+    notes,
+    checks,
+    startupMs: outcome.startupMs,
+    median: medians,
+    warmup: outcome.warmup,
+    runs: figures,
+    combined,
+  });
+  report.writeReport(reportPath, gateReport);
+  const summaries = writeSummaries(markdownSummary(gateReport), summaryTargets);
+  io.out(resultText(gateReport, { report: reportPath, summaries }));
+  return gateReport.ok ? 0 : 1;
 }

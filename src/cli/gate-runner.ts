@@ -4,21 +4,20 @@
  * histograms. Closed loop (`count`): keep `concurrency` tasks outstanding.
  * Open loop (`rate`): submit on a clock whatever the pool's progress, so queueing
  * shows up as assignment latency (and, past queueCapacity, as rejections).
+ *
+ * One pool serves every pass of a gate invocation (warm-up and measured runs):
+ * a fresh pool per pass would start cold agent isolates each time, and that
+ * JIT warm-up is exactly the noise a warm-up pass is meant to take out.
+ * Each pass starts a new metrics window, so its figures are its own.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { CoordinationPool, ErrorCodes, type PoolMetrics } from '../index.js';
 import { UsageError } from './args.js';
-import { plannedTasks, weightedPicker, type Schedule, type TaskMixEntry, type Workload } from './workload.js';
+import { neighbourCpuMeter } from './neighbour-cpu.js';
+import { effectiveQueueCapacity, plannedTasks, weightedPicker, type Schedule, type TaskMixEntry, type Workload } from './workload.js';
 
 /** The pool's encoded HDR histograms (microseconds): overall and per task type. */
 export type EncodedHistograms = ReturnType<CoordinationPool['exportHistograms']>;
-
-export interface RunOptions {
-  agentUrl: URL;
-  workload: Workload;
-  agents: number;
-  /** Called as tasks settle: fraction of the planned tasks done. */
-  onProgress?: (fraction: number) => void;
-}
 
 export interface TaskCounts {
   planned: number;
@@ -29,7 +28,6 @@ export interface TaskCounts {
 }
 
 export interface RunResult {
-  startupMs: number;
   /** First submit to last settlement. */
   durationMs: number;
   tasks: TaskCounts;
@@ -37,11 +35,34 @@ export interface RunResult {
   throughputPerSec: number;
   failuresByCode: Record<string, number>;
   firstFailure: { type: string; code: string; message: string } | undefined;
-  queueCapacity: number;
+  /** Garbage-collection pauses on the main thread during the pass: a cause of tail latency worth seeing beside it. */
+  mainThreadGcMs: number;
+  /** Other processes' share of the machine's CPU during the pass, percent; undefined off Linux. */
+  neighbourCpuPct: number | undefined;
   metrics: PoolMetrics;
   histograms: EncodedHistograms;
 }
 
+/**
+ * The agents could not start: the module threw while loading, its setup()
+ * threw, or no agent became ready in time. Not a usage error: the gate still
+ * writes a report saying so, and exits 1.
+ */
+export class GateStartupError extends Error {
+  /** ERR_AGENT_INIT (module or setup() threw), or ERR_GATE_READY_TIMEOUT. */
+  readonly code: string;
+  /** The agent's own error code, when its error carried one (e.g. `E_NO_DB`). */
+  readonly agentCode: string | undefined;
+
+  constructor(message: string, code: string, agentCode: string | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GateStartupError';
+    this.code = code;
+    this.agentCode = agentCode;
+  }
+}
+
+export const READY_TIMEOUT_CODE = 'ERR_GATE_READY_TIMEOUT';
 const READY_TIMEOUT_MS = 60_000;
 
 function codeOf(error: unknown): string {
@@ -49,35 +70,45 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : 'ERR_UNKNOWN';
 }
 
+/** The cause chain, outermost first (bounded: a cyclic chain must not hang the gate). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [error];
+  for (let depth = 0; depth < 5; depth++) {
+    const cause = (chain[chain.length - 1] as { cause?: unknown } | null)?.cause;
+    if (cause === undefined || cause === null) break;
+    chain.push(cause);
+  }
+  return chain;
+}
+
 /** The innermost message of a cause chain: the agent's own words, not the pool's wrapper. */
 function rootMessage(error: unknown): string {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5; depth++) {
-    const cause = (e as { cause?: unknown } | null)?.cause;
-    if (cause === undefined || cause === null) break;
-    e = cause;
-  }
+  const e = causeChain(error).at(-1);
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
-function queueCapacityFor(workload: Workload): number {
-  if (workload.queueCapacity !== undefined) return workload.queueCapacity;
-  const s = workload.schedule;
-  return Math.max(100, s.kind === 'count' ? s.concurrency : Math.ceil(s.ratePerSec));
+function startupError(error: unknown, agentUrl: URL): GateStartupError {
+  const chain = causeChain(error);
+  const init = chain.find((e) => codeOf(e) === ErrorCodes.AGENT_INIT);
+  const root = chain.at(-1);
+  const agentCode = root !== init && root !== error ? (root as { code?: unknown } | null)?.code : undefined;
+  const code = init !== undefined ? ErrorCodes.AGENT_INIT : codeOf(error);
+  return new GateStartupError(`the agent module ${agentUrl.href} failed to start: ${rootMessage(error)}`, code, typeof agentCode === 'string' ? agentCode : undefined, {
+    cause: error,
+  });
 }
 
 async function readyOrFail(pool: CoordinationPool, agentUrl: URL): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`agents did not become ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new GateStartupError(`agents did not become ready within ${READY_TIMEOUT_MS} ms`, READY_TIMEOUT_CODE, undefined)), READY_TIMEOUT_MS);
   });
   try {
     await Promise.race([pool.ready(), timeout]);
   } catch (error) {
+    if (error instanceof GateStartupError) throw error;
     const code = codeOf(error);
-    if (code === ErrorCodes.POOL_DEGRADED || code === ErrorCodes.AGENT_INIT) {
-      throw new UsageError('--agent', `--agent: the agent module ${agentUrl.href} failed to start: ${rootMessage(error)}`, { cause: error });
-    }
+    if (code === ErrorCodes.POOL_DEGRADED || code === ErrorCodes.AGENT_INIT) throw startupError(error, agentUrl);
     throw error;
   } finally {
     clearTimeout(timer);
@@ -98,7 +129,7 @@ class Submitter {
     private readonly tasks: readonly TaskMixEntry[],
     schedule: Schedule,
     private readonly onSettled: () => void,
-    private readonly onProgress: ((fraction: number) => void) | undefined,
+    private readonly onProgress: ((settled: number, planned: number) => void) | undefined,
   ) {
     this.counts = { planned: plannedTasks(schedule), submitted: 0, completed: 0, failed: 0, rejected: 0 };
     this.pick = weightedPicker(tasks);
@@ -145,7 +176,7 @@ class Submitter {
       )
       .finally(() => {
         this.outstanding--;
-        this.onProgress?.(this.settled / this.counts.planned);
+        this.onProgress?.(this.settled, this.counts.planned);
         this.onSettled();
       })
       .catch(() => undefined);
@@ -196,43 +227,90 @@ function runOpenLoop(s: Submitter, schedule: Extract<Schedule, { kind: 'rate' }>
   });
 }
 
-export async function runWorkload(options: RunOptions): Promise<RunResult> {
-  const { workload, agents, agentUrl } = options;
-  const queueCapacity = queueCapacityFor(workload);
-  let pool: CoordinationPool;
-  try {
-    pool = new CoordinationPool({ agent: agentUrl, size: agents, maxSize: Math.max(agents, 16), queueCapacity });
-  } catch (error) {
-    if (codeOf(error) === ErrorCodes.INVALID_OPTION) throw new UsageError('--agents', `cannot build the pool: ${(error as Error).message}`, { cause: error });
-    throw error;
+/** Sums main-thread GC pause time while it is open. */
+function gcMeter(): { stop: () => number } {
+  let totalMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) totalMs += entry.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      for (const entry of observer.takeRecords()) totalMs += entry.duration;
+      observer.disconnect();
+      return totalMs;
+    },
+  };
+}
+
+/** A started pool, ready for passes of one workload. */
+export class GatePool {
+  private constructor(
+    private readonly pool: CoordinationPool,
+    readonly workload: Workload,
+    readonly queueCapacity: number,
+    /** Pool creation to every agent ready. */
+    readonly startupMs: number,
+  ) {}
+
+  /** Starts `agents` agents of the module; a module or setup() that throws is a GateStartupError. */
+  static async start(options: { agentUrl: URL; workload: Workload; agents: number }): Promise<GatePool> {
+    const { workload, agents, agentUrl } = options;
+    const queueCapacity = effectiveQueueCapacity(workload);
+    let pool: CoordinationPool;
+    try {
+      pool = new CoordinationPool({ agent: agentUrl, size: agents, maxSize: Math.max(agents, 16), queueCapacity });
+    } catch (error) {
+      if (codeOf(error) === ErrorCodes.INVALID_OPTION) throw new UsageError('--agents', `cannot build the pool: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+    try {
+      const createdMs = performance.now();
+      await readyOrFail(pool, agentUrl);
+      return new GatePool(pool, workload, queueCapacity, performance.now() - createdMs);
+    } catch (error) {
+      await pool.destroy().catch(() => undefined);
+      throw error;
+    }
   }
-  try {
-    const createdMs = performance.now();
-    await readyOrFail(pool, agentUrl);
-    const startupMs = performance.now() - createdMs;
+
+  /** One pass of the workload in a fresh metrics window; `onProgress` hears (settled, planned) as tasks settle. */
+  async run(onProgress?: (settled: number, planned: number) => void): Promise<RunResult> {
+    const { workload, pool } = this;
+    pool.resetMetrics();
     const wake = { fn: (): void => {} };
-    const submitter = new Submitter(pool, workload.tasks, workload.schedule, () => wake.fn(), options.onProgress);
+    const submitter = new Submitter(pool, workload.tasks, workload.schedule, () => wake.fn(), onProgress);
+    const gc = gcMeter();
+    const neighbours = neighbourCpuMeter();
     const startMs = performance.now();
-    if (workload.schedule.kind === 'count') await runClosedLoop(submitter, workload.schedule, wake);
-    else await runOpenLoop(submitter, workload.schedule, wake);
+    let mainThreadGcMs: number;
+    try {
+      if (workload.schedule.kind === 'count') await runClosedLoop(submitter, workload.schedule, wake);
+      else await runOpenLoop(submitter, workload.schedule, wake);
+    } finally {
+      mainThreadGcMs = gc.stop();
+    }
     const durationMs = performance.now() - startMs;
-    const metrics = pool.metrics();
-    const histograms = pool.exportHistograms();
-    await pool.close();
+    const neighbourCpuPct = neighbours.stop();
     const counts = submitter.counts;
     return {
-      startupMs,
       durationMs,
       tasks: counts,
       throughputPerSec: durationMs > 0 ? (counts.completed * 1000) / durationMs : 0,
       failuresByCode: submitter.failuresByCode,
       firstFailure: submitter.firstFailure,
-      queueCapacity,
-      metrics,
-      histograms,
+      mainThreadGcMs,
+      neighbourCpuPct,
+      metrics: pool.metrics(),
+      histograms: pool.exportHistograms(),
     };
-  } catch (error) {
-    await pool.destroy().catch(() => undefined);
-    throw error;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.pool.destroy();
   }
 }

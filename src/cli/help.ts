@@ -13,7 +13,7 @@ export const MAIN_HELP = `daedalus - benchmarks and CI performance gates for dae
 
 Usage:
   daedalus gate  [flags]   run a workload on the pool, check thresholds, write a report
-  daedalus bench [flags]   run the benchmark suites (peers side by side when installed)
+  daedalus bench [flags]   run the benchmark suites (from a source checkout; peers side by side when installed)
   daedalus --help | -h     this text ('daedalus <command> --help' for a command's flags)
   daedalus --version | -v  the package version
 
@@ -24,22 +24,54 @@ export const GATE_HELP = `daedalus gate - fail a build when assignment latency o
 
 Usage:
   daedalus gate [--agent ./my-agent.js] [--workload workload.json] [--agents N]
+                [--repeat N [--warmup-ms 2000]]
                 [--p99-assignment-ms 500] [--min-throughput N] [--max-failed N]
-                [--baseline previous.json [--max-regression 10%]] [--out report.json]
+                [--baseline previous.json [--max-regression 10%]]
+                [--out report.json] [--summary summary.md]
 
 Flags:
   --agent PATH             agent module (default export defineAgent(...)); default: the built-in example agent
   --workload PATH          workload JSON (task mix, count/concurrency or rate/durationMs); default: built-in
   --agents N               agent threads (default: the workload's "agents", else 2)
+  --repeat N               a warm-up (not counted), then N measured runs on the same agents; every check
+                           reads the medians of the N runs (throughput, p99). Without --repeat: one cold
+                           run and no warm-up, as before; --repeat 1 is a warm-up plus one run
+  --warmup-ms MS           the warm-up runs the workload once, then again until MS have passed (default 2000;
+                           0 = one pass); needs --repeat
   --p99-assignment-ms MS   fail if p99 assignment latency (submit to handler start) exceeds MS (default 500)
   --min-throughput N       fail if fewer than N tasks/s complete
-  --max-failed N           fail if more than N tasks fail or are rejected (default 0)
-  --baseline PATH          a previous report: fail if throughput drops or p99 rises beyond --max-regression
+  --max-failed N           fail if more than N tasks fail or are rejected (default 0, over all measured runs)
+  --baseline PATH          a previous report: fail if throughput drops or p99 rises beyond the allowance
   --max-regression PCT     allowed regression against --baseline, e.g. 10% (default 10%)
-  --out PATH               report JSON (default daedalus-gate-report.json); the SVG chart goes beside it
+  --out PATH               report JSON (default daedalus-gate-report.json); beside it the SVG chart (.svg)
+                           and assignment latency's HdrHistogram percentile distribution (.hgrm, in ms)
+  --summary PATH           also write a Markdown summary there (verdict, medians, baseline deltas)
   --help, -h               this text
 
-Exit codes: 0 every check passed, 1 a check failed or the run could not finish, 2 usage error.
+Baseline comparison:
+  The baseline must be a report of the same workload fingerprint: the normalised workload (task mix,
+  payloads, schedule, queue capacity; not its name), the agent module (builtin, or its path relative to
+  the working directory) and the agent count. Otherwise, or if it has no fingerprint, the gate refuses
+  with exit code 2 before running, naming what differs. A change in the agent file's contents is noted,
+  not refused: that is what a gate measures.
+  A figure regresses only when its median is worse than the baseline's median by more than both
+  --max-regression and the run-to-run noise: the wider range (slowest to fastest run, in the figure's
+  unit) of the two reports' runs; p99 must also rise by more than 1 ms. The table shows the allowance applied;
+  a note says when noise made it wider than --max-regression. With one run per report there is no
+  spread to read, and the allowance is --max-regression alone.
+  On Linux each run records the CPU other processes used. If their median share was 50% or more in
+  either report, or the two are 25 points or more apart, the baseline checks are inconclusive: they do
+  not fail the gate, and a note says why. The absolute checks always apply.
+
+Output:
+  stdout: runs, per-type table, verdict table, file paths. stderr on a terminal: a progress bar; in a
+  log or pipe: a plain progress line every 5 s (DAEDALUS_PROGRESS_INTERVAL_MS to change it).
+  With $GITHUB_STEP_SUMMARY set, the Markdown summary is appended to that file too.
+  If the agents cannot start (the module or its setup() throws), the report is still written, with
+  ok: false and the failure's code and message, and the gate exits 1.
+
+Exit codes: 0 every check passed, 1 a check failed or the run could not start or finish,
+2 usage error (including a baseline of another workload fingerprint).
 `;
 
 export const BENCH_HELP = `daedalus bench - benchmark suites: throughput, latency, busy main thread, faults

@@ -36,3 +36,16 @@ function trim(n: number): string {
   const digits = n >= 100 ? 0 : n >= 10 ? 1 : n >= 1 ? 2 : 3;
   return String(Number(n.toFixed(digits)));
 }
+
+/** A check's value in its unit: ms, tasks/s or a task count. */
+export function formatValue(value: number, unit: 'ms' | 'tasks/s' | 'tasks'): string {
+  return unit === 'ms' ? formatMs(value) : unit === 'tasks/s' ? formatRate(value) : formatCount(value);
+}
+
+/** A signed change: +3.2%, -41%, 0%. */
+export function formatChangePct(pct: number): string {
+  if (!Number.isFinite(pct)) return pct > 0 ? '+inf%' : String(pct);
+  const text = trim(Math.abs(pct));
+  if (text === '0') return '0%';
+  return pct > 0 ? `+${text}%` : `-${text}%`;
+}

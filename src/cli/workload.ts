@@ -185,6 +185,13 @@ export function builtinWorkload(): Workload {
   return parseWorkload(structuredClone(BUILTIN_WORKLOAD_JSON), 'builtin', 'builtin');
 }
 
+/** The pool's queueCapacity for a workload: its own, else room for everything it keeps outstanding (at least 100). */
+export function effectiveQueueCapacity(workload: Workload): number {
+  if (workload.queueCapacity !== undefined) return workload.queueCapacity;
+  const s = workload.schedule;
+  return Math.max(100, s.kind === 'count' ? s.concurrency : Math.ceil(s.ratePerSec));
+}
+
 /** Total tasks the schedule submits. */
 export function plannedTasks(schedule: Schedule): number {
   return schedule.kind === 'count' ? schedule.count : Math.max(1, Math.floor((schedule.ratePerSec * schedule.durationMs) / 1000));

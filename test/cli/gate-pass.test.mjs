@@ -1,6 +1,7 @@
 // `daedalus gate` on the built-in workload and agent passes (exit 0) and writes a
 // report whose encoded histograms decode to the tasks it ran, plus an SVG chart
-// beside it. Nothing here asserts a timing figure.
+// beside it. Without --repeat it is one cold run: its figures are the medians.
+// Nothing here asserts a timing figure.
 import { existsSync, readFileSync } from 'node:fs';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,14 +14,27 @@ describe('daedalus gate on the built-in workload', () => {
   it('passes, prints the verdict table and writes report + chart', async () => {
     const out = scratch.path('ci/report.json');
     const r = await runCli(['gate', '--out', out], { cwd: scratch.dir });
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // stderr is a log here: nothing but (possible) progress lines.
+    for (const line of r.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^gate: /);
+    expect(r.stdout).toContain('a single run (no warm-up)');
     expect(r.stdout).toContain('p99 assignment latency');
     expect(r.stdout).toContain('PASS');
 
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    expect(report.schema).toBe('daedalus-gate-report/1');
+    expect(report.schema).toBe('daedalus-gate-report/2');
+    expect(report.ok).toBe(true);
     expect(report.verdict).toBe('pass');
+    expect(report.failure).toBeNull();
+    expect(report.measurement).toEqual({ repeat: 1, warmup: false, warmupMinMs: null });
+    expect(report.warmup).toBeNull();
+    expect(report.runs).toHaveLength(1);
+    expect(report.median).toEqual({
+      runs: 1,
+      throughputPerSec: report.runs[0].throughputPerSec,
+      p99AssignmentMs: report.runs[0].assignmentLatencyMs.p99,
+    });
+    expect(report.measured.assignmentLatencyMs.p99).toBe(report.median.p99AssignmentMs);
     expect(report.agent).toBe('builtin');
     expect(report.workload.name).toBe('builtin');
     expect(report.thresholds.p99AssignmentMs).toBe(500);

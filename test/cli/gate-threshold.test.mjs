@@ -1,13 +1,32 @@
 // A failed threshold makes `daedalus gate` exit 1 and say which check failed, in
 // the table and in the report. The limits are out of reach on any machine
 // (1 us p99 with tasks queued, 10^12 tasks/s), so no assertion depends on timing.
+// Baselines are real reports of the same workload with their figures edited,
+// so the fingerprint matches; their machine load is set unknown (null), so a
+// busy test machine cannot make the comparison inconclusive.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_WORKLOAD, runCli, scratchDir } from './run-cli.mjs';
 
 const scratch = scratchDir();
 afterAll(() => scratch.remove());
 const workload = scratch.write('small.json', SMALL_WORKLOAD);
+
+let template;
+beforeAll(async () => {
+  const out = scratch.path('template.json');
+  const r = await runCli(['gate', '--workload', workload, '--out', out]);
+  expect(r.code).toBe(0);
+  template = JSON.parse(readFileSync(out, 'utf8'));
+});
+
+/** A copy of a real report of this workload whose every run (and median) shows the given figures. */
+function baselineWith(name, { throughputPerSec, p99AssignmentMs }) {
+  const report = structuredClone(template);
+  report.median = { ...report.median, throughputPerSec, p99AssignmentMs };
+  report.runs = report.runs.map((run) => ({ ...run, throughputPerSec, neighbourCpuPct: null, assignmentLatencyMs: { ...run.assignmentLatencyMs, p99: p99AssignmentMs } }));
+  return scratch.write(name, report);
+}
 
 function failedChecks(reportPath) {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
@@ -32,7 +51,7 @@ describe('daedalus gate: a failed threshold exits 1', () => {
   });
 
   it('a baseline far above this run fails the throughput regression check', async () => {
-    const baseline = scratch.write('baseline.json', { measured: { throughputPerSec: 1e12, assignmentLatencyMs: { p99: 1e9 } } });
+    const baseline = baselineWith('baseline.json', { throughputPerSec: 1e12, p99AssignmentMs: 1e9 });
     const out = scratch.path('regressed.json');
     const r = await runCli(['gate', '--workload', workload, '--baseline', baseline, '--max-regression', '10%', '--out', out]);
     expect(r.code).toBe(1);
@@ -40,7 +59,7 @@ describe('daedalus gate: a failed threshold exits 1', () => {
   });
 
   it('a baseline this run cannot regress against passes, and the report records the allowance', async () => {
-    const baseline = scratch.write('easy-baseline.json', { measured: { throughputPerSec: 0.001, assignmentLatencyMs: { p99: 1e9 } } });
+    const baseline = baselineWith('easy-baseline.json', { throughputPerSec: 0.001, p99AssignmentMs: 1e9 });
     const out = scratch.path('steady.json');
     const r = await runCli(['gate', '--workload', workload, '--baseline', baseline, '--out', out]);
     expect(r.code).toBe(0);

@@ -29,6 +29,11 @@ describe('daedalus gate: bad flags exit 2 naming the flag', () => {
     return expectUsageError(['--baseline', baseline, '--max-regression', 'ten'], '--max-regression');
   });
   it('--max-regression without --baseline', () => expectUsageError(['--max-regression', '10%'], '--baseline'));
+  it('a repeat count of 0', () => expectUsageError(['--repeat', '0'], '--repeat'));
+  it('a fractional repeat count', () => expectUsageError(['--repeat', '2.5'], '--repeat'));
+  it('--warmup-ms without --repeat', () => expectUsageError(['--warmup-ms', '500'], '--repeat'));
+  it('a negative warm-up', () => expectUsageError(['--repeat', '3', '--warmup-ms', '-1'], '--warmup-ms'));
+  it('--summary without a path', () => expectUsageError(['--summary'], '--summary'));
 });
 
 describe('daedalus gate: missing or unusable files exit 2 naming them', () => {
@@ -52,9 +57,10 @@ describe('daedalus gate: missing or unusable files exit 2 naming them', () => {
     const path = scratch.path('no-such-baseline.json');
     await expectUsageError(['--baseline', path], path);
   });
-  it('a baseline that is not a gate report', async () => {
+  it('a baseline that is not a gate report (no fingerprint)', async () => {
     const path = scratch.write('not-a-report.json', { measured: { throughputPerSec: 10 } });
-    await expectUsageError(['--baseline', path], 'measured.assignmentLatencyMs.p99');
+    const r = await expectUsageError(['--baseline', path], path);
+    expect(r.stderr).toContain('no workload fingerprint');
   });
 });
 

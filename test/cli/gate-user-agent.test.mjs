@@ -1,7 +1,8 @@
 // `daedalus gate --agent` runs the user's own agent module: an open-loop (rate)
 // workload passes; failing tasks fail the gate (exit 1) unless --max-failed
-// allows them; a type the agent does not handle and an agent that cannot load
-// are usage errors (exit 2) naming the workload field / the agent.
+// allows them; a type the agent does not handle is a usage error (exit 2)
+// naming the workload field; an agent that cannot load fails the gate (exit 1)
+// with a report that says so.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,10 +67,16 @@ describe('daedalus gate --agent with a user agent module', () => {
     expect(r.stderr).toContain('teleport');
   });
 
-  it('an agent module that throws while loading exits 2 naming it', async () => {
-    const r = await runCli(['gate', '--agent', brokenAgent, '--agents', '1', '--out', scratch.path('unused.json')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--agent');
+  it('an agent module that throws while loading exits 1 naming it, and the report records the failure', async () => {
+    const out = scratch.path('broken-report.json');
+    const r = await runCli(['gate', '--agent', brokenAgent, '--agents', '1', '--out', out]);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('broken-agent.mjs');
+    expect(r.stderr).toContain('this agent cannot load');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.ok).toBe(false);
+    expect(report.verdict).toBe('error');
+    expect(report.failure).toMatchObject({ stage: 'startup', code: 'ERR_AGENT_INIT', agentCode: null });
+    expect(report.failure.message).toContain('this agent cannot load');
   });
 });

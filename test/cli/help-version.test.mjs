@@ -27,9 +27,11 @@ describe('daedalus --help and --version', () => {
   it('each command has its own --help listing its flags', async () => {
     const gate = await runCli(['gate', '--help']);
     expect(gate.code).toBe(0);
-    for (const flag of ['--agent', '--workload', '--p99-assignment-ms', '--min-throughput', '--baseline', '--max-regression', '--out']) {
+    for (const flag of ['--agent', '--workload', '--repeat', '--warmup-ms', '--p99-assignment-ms', '--min-throughput', '--baseline', '--max-regression', '--out', '--summary']) {
       expect(gate.stdout).toContain(flag);
     }
+    // The rules a CI author needs without reading the README.
+    for (const rule of ['median', 'fingerprint', 'noise', 'GITHUB_STEP_SUMMARY', 'DAEDALUS_PROGRESS_INTERVAL_MS', '.hgrm', 'ok: false']) expect(gate.stdout).toContain(rule);
     const bench = await runCli(['bench', '-h']);
     expect(bench.code).toBe(0);
     for (const flag of ['--scope', '--agents', '--json', '--quick']) expect(bench.stdout).toContain(flag);

@@ -1,9 +1,11 @@
 // The progress bar (silent off a TTY and during its first two seconds; fake
-// clock, no sleeps) and the SVG percentile chart (one line per series, labels
-// escaped, an empty histogram drawn as "no samples").
+// clock, no sleeps), the plain progress lines a log gets instead, and the SVG
+// percentile chart (one line per series, labels escaped, an empty histogram
+// drawn as "no samples", a legend that fits inside the viewBox).
 import * as hdr from 'hdr-histogram-js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { percentileChartSvg } from '../../dist/src/cli/chart.js';
+import { ProgressLines, gateProgress } from '../../dist/src/cli/gate-progress.js';
 import { ProgressBar } from '../../dist/src/cli/progress.js';
 
 function fakeStream(isTTY) {
@@ -43,6 +45,45 @@ describe('ProgressBar', () => {
   });
 });
 
+describe('ProgressLines (stderr not a TTY)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('prints one plain line per interval with the phase, tasks and elapsed time, and a last line', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const stream = fakeStream(false);
+    const lines = new ProgressLines(stream, 5_000);
+    lines.update('run 2/5', 1234, 3000, 0.4);
+    vi.advanceTimersByTime(4_999);
+    expect(stream.chunks).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(stream.chunks).toEqual(['gate: run 2/5, 1,234/3,000 tasks, 5.0 s\n']);
+    lines.update('run 3/5', 10, 3000, 0.6);
+    vi.advanceTimersByTime(5_000);
+    expect(stream.chunks.at(-1)).toBe('gate: run 3/5, 10/3,000 tasks, 10.0 s\n');
+    lines.finish('done, 5 runs after a warm-up');
+    expect(stream.chunks.at(-1)).toBe('gate: done, 5 runs after a warm-up, 10.0 s\n');
+    vi.advanceTimersByTime(20_000);
+    expect(stream.chunks).toHaveLength(3);
+  });
+
+  it('a gate shorter than the interval prints nothing at all', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    const stream = fakeStream(false);
+    const lines = new ProgressLines(stream, 5_000);
+    lines.update('run', 300, 300, 1);
+    vi.advanceTimersByTime(4_000);
+    lines.finish('done, 1 run');
+    expect(stream.chunks).toEqual([]);
+  });
+
+  it('gateProgress picks lines off a TTY and the bar on one', () => {
+    expect(gateProgress(fakeStream(false), 1_000)).toBeInstanceOf(ProgressLines);
+    const tty = gateProgress(fakeStream(true), 1_000);
+    expect(tty).not.toBeInstanceOf(ProgressLines);
+    tty.finish('done');
+  });
+});
+
 function encoded(valuesUs) {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   for (const v of valuesUs) h.recordValue(v);
@@ -71,5 +112,45 @@ describe('percentileChartSvg', () => {
     const svg = percentileChartSvg([{ label: 'assignment latency', encoded: encoded([]) }], { title: 'empty' });
     expect(svg).not.toContain('<path ');
     expect(svg).toContain('no samples');
+  });
+});
+
+/** Legend labels with their x, and the SVG's viewBox width. */
+function legendOf(svg) {
+  const width = Number(/viewBox="0 0 (\d+(?:\.\d+)?) /.exec(svg)[1]);
+  const fontPx = Number(/<svg [^>]*font-size="(\d+)"/.exec(svg)[1]);
+  const items = [...svg.matchAll(/<text class="legend" x="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({
+    x: Number(m[1]),
+    // Entities count as the one character they stand for.
+    length: m[2].replace(/&#\d+;/g, '_').length,
+  }));
+  return { width, fontPx, items };
+}
+
+describe('percentileChartSvg legend', () => {
+  // 0.6 em per character is more than sans-serif digits and lower case take.
+  const EM_PER_CHAR = 0.6;
+
+  it('fits inside the viewBox with the labels the gate draws for 15,000 samples', () => {
+    const values = Array.from({ length: 15_000 }, (_, i) => 10 + (i % 900));
+    const svg = percentileChartSvg(
+      [
+        { label: 'assignment latency', encoded: encoded(values) },
+        { label: 'run time', encoded: encoded(values) },
+        { label: 'end to end', encoded: encoded(values) },
+      ],
+      { title: 'daedalus gate: builtin (2 agents, 5 runs, pass)', thresholdMs: 500 },
+    );
+    const { width, fontPx, items } = legendOf(svg);
+    expect(items).toHaveLength(3);
+    for (const item of items) expect(item.x + item.length * fontPx * EM_PER_CHAR).toBeLessThanOrEqual(width);
+  });
+
+  it('grows the chart for a long label instead of clipping it', () => {
+    const label = 'assignment latency of a workload with a long descriptive name';
+    const svg = percentileChartSvg([{ label, encoded: encoded([5, 50, 500, 5000]) }], { title: 'long' });
+    const { width, fontPx, items } = legendOf(svg);
+    expect(width).toBeGreaterThan(820);
+    expect(items[0].x + items[0].length * fontPx * EM_PER_CHAR).toBeLessThanOrEqual(width);
   });
 });
