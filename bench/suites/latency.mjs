@@ -70,6 +70,64 @@ function idleRoundTrip(ctx) {
   };
 }
 
+/** p50 and p99 of `values` (microseconds), through an HDR histogram like every latency figure. */
+function percentilesUs(values) {
+  const histogram = usHistogram();
+  for (const us of values) recordUs(histogram, us);
+  const { p50Us, p99Us } = closeHistogram(histogram);
+  return { p50Us, p99Us };
+}
+
+/**
+ * The idle round trip cut into its hops, each timed with the wall clock on the thread where it
+ * happens (performance.timeOrigin + performance.now(), one time base across threads): there =
+ * submit to handler start (admission, wake-up, claim, payload decode), handler = start to end of
+ * an empty handler, back = handler end to the caller's await resuming (outcome encode, publish,
+ * main-thread wake-up, settlement, promise). Says which hop a round trip loses time in.
+ */
+function roundTripHops(ctx) {
+  const agents = ctx.agents ?? 2;
+  const trips = ctx.quick ? 300 : 5_000;
+  const warmup = ctx.quick ? 50 : 500;
+  const hopFigures = ['there', 'handler', 'back'].flatMap((hop) => [
+    { key: `${hop}P50Us`, label: `${hop} p50 (us)`, unit: 'us', better: 'lower', pick: (r) => r[`${hop}P50Us`], digits: 0 },
+    { key: `${hop}P99Us`, label: `${hop} p99 (us)`, unit: 'us', better: 'lower', pick: (r) => r[`${hop}P99Us`], digits: 0 },
+  ]);
+  return {
+    suite: SUITE,
+    name: 'round-trip-hops',
+    description: `the idle round trip in hops (there: submit to handler start; handler; back: handler end to the awaiting caller), ${trips} sequential trips after ${warmup} untimed, ${agents} agent(s)`,
+    params: { trips, warmup, agents },
+    contenders: contenders(ctx),
+    figures: hopFigures,
+    async unit(session) {
+      const handle = await session.open({ agents, kind: 'stamp' });
+      const hops = { there: [], handler: [], back: [] };
+      const trip = async (record) => {
+        for (let i = 0; i < (record ? trips : warmup); i++) {
+          const submittedAtMs = wallMs();
+          const value = await handle.run({ i, spinMs: 0 });
+          const resumedAtMs = wallMs();
+          expectIndex(i, value);
+          if (!record) continue;
+          hops.there.push((value.start - submittedAtMs) * 1000);
+          hops.handler.push((value.end - value.start) * 1000);
+          hops.back.push((resumedAtMs - value.end) * 1000);
+        }
+      };
+      await session.guard(trip(false), 'warm-up');
+      await session.guard(trip(true), 'round trips');
+      const out = {};
+      for (const [hop, values] of Object.entries(hops)) {
+        const { p50Us, p99Us } = percentilesUs(values);
+        out[`${hop}P50Us`] = p50Us;
+        out[`${hop}P99Us`] = p99Us;
+      }
+      return out;
+    },
+  };
+}
+
 /**
  * Assignment latency: submit (main thread) to handler start (agent), both as
  * performance.timeOrigin + performance.now(). Each task spins `taskMs`; `outstanding` tasks
@@ -185,5 +243,5 @@ function idleGap(ctx) {
 }
 
 export function plan(ctx) {
-  return [idleRoundTrip(ctx), assignment(ctx, 1), assignment(ctx, 100), idleGap(ctx)];
+  return [idleRoundTrip(ctx), roundTripHops(ctx), assignment(ctx, 1), assignment(ctx, 100), idleGap(ctx)];
 }
