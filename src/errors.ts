@@ -20,6 +20,7 @@ export const ErrorCodes = Object.freeze({
   DATA_CLONE: 'ERR_DATA_CLONE',
   AGENT_INIT: 'ERR_AGENT_INIT',
   START_TIMEOUT: 'ERR_START_TIMEOUT',
+  NO_AGENTS: 'ERR_NO_AGENTS',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -72,6 +73,21 @@ export class PoolDegradedError extends PoolError<typeof ErrorCodes.POOL_DEGRADED
     super(
       ErrorCodes.POOL_DEGRADED,
       `No agent could start (${consecutiveStartFailures} start failures in a row); the pool is degraded and retrying with backoff`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Every agent passed the `restart` limit and was abandoned. Unlike
+ * PoolDegradedError nothing is retrying: only resize() or spawnAgent() brings
+ * capacity back. `cause` is the last abandoned agent's error.
+ */
+export class AllAgentsAbandonedError extends PoolError<typeof ErrorCodes.NO_AGENTS> {
+  constructor(readonly abandonedAgentIds: readonly number[], cause?: unknown) {
+    super(
+      ErrorCodes.NO_AGENTS,
+      `No agent is left: every agent (${abandonedAgentIds.join(', ')}) passed the restart limit and was abandoned; resize() or spawnAgent() adds new ones`,
       { cause },
     );
   }
@@ -167,6 +183,7 @@ export interface PoolErrorByCode {
   ERR_DATA_CLONE: DataCloneError;
   ERR_AGENT_INIT: AgentInitError;
   ERR_START_TIMEOUT: StartTimeoutError;
+  ERR_NO_AGENTS: AllAgentsAbandonedError;
 }
 
 /**

@@ -17,6 +17,7 @@ export const PoolEvents = Object.freeze({
   agentError: 'agentError',
   agentRestarted: 'agentRestarted',
   agentHung: 'agentHung',
+  agentAbandoned: 'agentAbandoned',
   dependencyDown: 'dependencyDown',
   dependencyUp: 'dependencyUp',
   degraded: 'degraded',
@@ -64,6 +65,8 @@ export interface PoolEventMap {
   agentError: AgentRef & { error: Error };
   agentRestarted: AgentRef & { restartMs: number };
   agentHung: AgentRef & { silentMs: number; taskId: number | undefined; traceId: string | undefined };
+  /** Past the `restart` limit: `restarts` within the last `windowMs`; `error` is why its last incarnation died. */
+  agentAbandoned: AgentRef & { restarts: number; windowMs: number; error: Error };
   dependencyDown: { name: string; error: Error | undefined };
   dependencyUp: { name: string };
   degraded: { consecutiveStartFailures: number; error: Error | undefined };

@@ -26,6 +26,7 @@ const LINES: { [K in PoolEventName]?: [Level, string] } = {
   agentError: ['error', 'agent error'],
   agentRestarted: ['info', 'agent restarted'],
   agentHung: ['error', 'agent hung: no heartbeat while busy'],
+  agentAbandoned: ['error', 'agent abandoned: restart limit reached, it is not restarted'],
   dependencyDown: ['warn', 'dependency down'],
   dependencyUp: ['info', 'dependency up'],
   degraded: ['error', 'pool degraded: no agent can start'],

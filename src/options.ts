@@ -6,6 +6,7 @@ import { checkKnownKeys } from './option-names.js';
 import { checkTransferList } from './tasks/payload.js';
 import { regionSizes, sharedBytes } from './ring/region.js';
 import type { AlertThresholds } from './metrics/alerts.js';
+import type { RestartPolicy } from './agents/restart-policy.js';
 import type { AlertOptions, DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
 
 export const DEFAULTS = Object.freeze({
@@ -66,17 +67,21 @@ export interface ResolvedOptions {
   /** Generated trace ids are `<tracePrefix>-<taskId>`: unique per pool, made only when read. */
   tracePrefix: string;
   finishedTasksKept: number;
+  /** undefined: no limit on restarts (the default). */
+  restart: RestartPolicy | undefined;
 }
 
 const POOL_OPTIONS = [
   'agent', 'size', 'maxSize', 'queueCapacity', 'maxAttempts', 'taskTimeoutMs', 'hangTimeoutMs', 'heartbeatIntervalMs',
   'cancelGraceMs', 'agingIntervalMs', 'inlinePayloadBytes', 'resourceLimits', 'dependencies', 'requires', 'logger',
   'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation', 'finishedTasksKept',
+  'restart',
 ] as const;
 /** Exported for schedule(), whose options are these (bar signal and transfer) plus its own. */
 export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'] as const;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 const ALERT_OPTIONS = ['slowTaskMs', 'typeP95Ms', 'agentFailuresPerHour', 'queueDepthShare'] as const;
+const RESTART_OPTIONS = ['maxRestarts', 'windowMs'] as const;
 
 /** The shared memory a pool allocates, in bytes: refused up front rather than failing inside an allocation. */
 export const MAX_SHARED_BYTES = 2 ** 31 - 1;
@@ -206,6 +211,20 @@ function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
   };
 }
 
+/** Both fields are required: a limit without a window (or the reverse) has no meaning. */
+function validateRestart(value: unknown): RestartPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError('restart', 'an object { maxRestarts, windowMs }', value);
+  checkKnownKeys('restart.', value, RESTART_OPTIONS);
+  const r = value as { maxRestarts?: unknown; windowMs?: unknown };
+  if (r.maxRestarts === undefined) throw new InvalidOptionError('restart.maxRestarts', 'an integer from 1 to 1000000', r.maxRestarts);
+  if (r.windowMs === undefined) throw new InvalidOptionError('restart.windowMs', 'a finite number of milliseconds above 0', r.windowMs);
+  return {
+    maxRestarts: int('restart.maxRestarts', r.maxRestarts, 1, 1, 1_000_000),
+    windowMs: positiveMs('restart.windowMs', r.windowMs, 1),
+  };
+}
+
 export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
   const maxSize = int('maxSize', options.maxSize, DEFAULTS.maxSize, 1, 256);
@@ -247,6 +266,7 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     payloadIsolation: oneOf('payloadIsolation', options.payloadIsolation, ['shared', 'private'] as const, DEFAULTS.payloadIsolation),
     tracePrefix: randomBytes(6).toString('hex'),
     finishedTasksKept: int('finishedTasksKept', options.finishedTasksKept, DEFAULTS.finishedTasksKept, 0, 10_000_000),
+    restart: validateRestart(options.restart),
   };
 }
 

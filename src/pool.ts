@@ -113,11 +113,24 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     }, o.heartbeatIntervalMs);
   }
 
-  /** Resolves when every current agent has handshaken; rejects if the pool is degraded (no agent can start). */
+  /**
+   * Resolves when every current agent has handshaken; rejects if the pool is
+   * degraded (no agent can start) or every agent was abandoned. An agent
+   * abandoned meanwhile is not waited for: the pool runs without it.
+   */
   ready(): Promise<void> {
-    const degraded = this.#supervisor.degradedError;
-    if (degraded !== undefined) return Promise.reject(degraded);
-    return this.#keepAlive.holdUntil(Promise.all(this.#registry.all().map((h) => h.whenReady())).then(() => undefined));
+    const refused = this.#supervisor.allAbandonedError ?? this.#supervisor.degradedError;
+    if (refused !== undefined) return Promise.reject(refused);
+    const waits = this.#registry.all().map((h) =>
+      h.whenReady().catch((error: unknown) => {
+        if (h.abandoned === undefined) throw error;
+      }),
+    );
+    return this.#keepAlive.holdUntil(
+      Promise.all(waits).then(() => {
+        if (this.#supervisor.allAbandonedError !== undefined) throw this.#supervisor.allAbandonedError;
+      }),
+    );
   }
 
   /**
@@ -177,7 +190,8 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
         if (!added.retiring) throw error;
       }));
     }
-    const staying = this.#registry.all().filter((h) => !h.retiring);
+    // Abandoned agents are not counted: growing adds new agents with new ids in their place.
+    const staying = this.#registry.stayingHandles();
     const victims = chooseRetirees(
       staying.map((h) => ({ agentId: h.agentId, busy: this.#registry.isBusy(h) })),
       staying.length - size,

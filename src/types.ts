@@ -78,6 +78,19 @@ export interface PoolOptions {
    * payload is dropped when it settles and its result is never kept.
    */
   finishedTasksKept?: number;
+  /** A limit on restarts of one agent; see RestartOptions. Default: none (a crash loop only backs off). */
+  restart?: RestartOptions;
+}
+
+/**
+ * More than `maxRestarts` restarts of one agent id within `windowMs` and the
+ * agent is abandoned: it is not restarted, its tasks fail over as after any
+ * crash, and the pool runs with fewer agents (resize() or spawnAgent() adds
+ * new ones, with new ids).
+ */
+export interface RestartOptions {
+  maxRestarts: number;
+  windowMs: number;
 }
 
 export interface AlertOptions {
@@ -145,7 +158,8 @@ export interface TaskSnapshot {
   error: Error | undefined;
 }
 
-export type AgentStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'stopped';
+/** 'abandoned': past the `restart` limit, never restarted (its id is not reused). */
+export type AgentStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'stopped' | 'abandoned';
 
 export interface AgentSnapshot {
   agentId: number;
@@ -196,7 +210,7 @@ export interface MetricsWindow {
 }
 
 export interface PoolMetrics {
-  agents: { total: number; idle: number; busy: number; starting: number; restarting: number };
+  agents: { total: number; idle: number; busy: number; starting: number; restarting: number; abandoned: number };
   queue: { depth: number; held: number; capacity: number };
   /** pending and running are now; the other counts are for the current window. */
   tasks: {

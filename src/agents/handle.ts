@@ -11,6 +11,10 @@ export class AgentHandle {
   consecutiveFailures = 0;
   /** Shrinking: finishes its task, then exits and is not replaced. */
   retiring = false;
+  /** Past the restart limit: never started again; why its last incarnation died. */
+  abandoned: Error | undefined;
+  /** Epoch ms of its restarts still inside the restart window (kept only with a restart policy). */
+  restartTimesMs: number[] = [];
   restartTimer: { readonly id: unknown } | undefined;
   readonly typeStats = new Map<string, { successes: number; totalRunMs: number }>();
   #readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -26,6 +30,8 @@ export class AgentHandle {
 
   whenReady(): Promise<void> {
     if (this.ready) return Promise.resolve();
+    // Nothing will ever start it: waiting would never end.
+    if (this.abandoned !== undefined) return Promise.reject(this.abandoned);
     return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
   }
 

@@ -26,11 +26,16 @@ export class AgentRegistry {
     return this.#handles.size;
   }
 
-  /** Agents that stay: not retiring. */
+  /** Agents that stay: not retiring, not abandoned (an abandoned one holds no thread and never will). */
   get staying(): number {
     let n = 0;
-    for (const h of this.#handles.values()) if (!h.retiring) n++;
+    for (const h of this.#handles.values()) if (!h.retiring && h.abandoned === undefined) n++;
     return n;
+  }
+
+  /** The handles that stay (see `staying`). */
+  stayingHandles(): AgentHandle[] {
+    return this.all().filter((h) => !h.retiring && h.abandoned === undefined);
   }
 
   add(handle: AgentHandle): void {
@@ -128,7 +133,8 @@ export class AgentRegistry {
    */
   noneWillEverRun(failedIncarnations: ReadonlySet<string>): boolean {
     for (const handle of this.#handles.values()) {
-      if (handle.retiring) continue;
+      // An abandoned agent will never run it either.
+      if (handle.retiring || handle.abandoned !== undefined) continue;
       if (handle.inc?.state !== 'ready' || handle.inc.gone) return false;
       if (!failedIncarnations.has(handle.inc.key)) return false;
     }
@@ -212,7 +218,8 @@ export class AgentRegistry {
   snapshot(handle: AgentHandle, stopping: boolean, currentTaskId: (slot: number) => number | undefined): AgentSnapshot {
     const inc = handle.inc;
     let status: AgentSnapshot['status'];
-    if (inc === undefined) status = handle.retiring || stopping ? 'stopped' : 'restarting';
+    if (handle.abandoned !== undefined) status = 'abandoned';
+    else if (inc === undefined) status = handle.retiring || stopping ? 'stopped' : 'restarting';
     else if (inc.state === 'starting') status = 'starting';
     else if (inc.state !== 'ready') status = 'restarting';
     else status = inc.block.currentSlot() !== undefined ? 'busy' : 'idle';

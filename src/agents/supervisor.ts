@@ -1,6 +1,6 @@
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
-import { AgentInitError, PoolDegradedError, PoolFullError, StartTimeoutError, fromWireError } from '../errors.js';
+import { AgentCrashedError, AgentInitError, AllAgentsAbandonedError, PoolDegradedError, PoolFullError, StartTimeoutError, fromWireError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AgentMessage } from '../protocol.js';
 import { ControlBlock } from '../ring/control-block.js';
@@ -9,6 +9,7 @@ import { DEGRADED_AFTER_START_FAILURES, restartDelayMs } from '../scheduling/ret
 import { AgentHandle } from './handle.js';
 import { Incarnation, type IncarnationListener, type KillReason } from './incarnation.js';
 import type { AgentRegistry } from './registry.js';
+import { decideRestart } from './restart-policy.js';
 
 /** What the supervisor tells the task side about; the task side owns tasks, the supervisor owns threads. */
 export interface AgentLifecycle {
@@ -18,6 +19,8 @@ export interface AgentLifecycle {
   onGone(handle: AgentHandle, inc: Incarnation, exitCode: number, zombie: boolean): void;
   /** No agent can start: every task still waiting for one is rejected. */
   onDegraded(error: PoolDegradedError): void;
+  /** Every agent was abandoned: every task still waiting for one is rejected. */
+  onNoAgents(error: AllAgentsAbandonedError): void;
 }
 
 export interface SupervisorParts {
@@ -33,7 +36,8 @@ export interface SupervisorParts {
  * Keeps the pool's agents alive: spawns incarnations onto free control blocks,
  * replaces dead ones (immediately the first time, with backoff in a crash loop),
  * grows and shrinks, bounds start-up with startTimeoutMs, and notices when no
- * agent can start at all (degraded).
+ * agent can start at all (degraded). With a restart policy, an agent that dies
+ * too often is abandoned instead of restarted (restart-policy.ts decides).
  */
 export class Supervisor implements IncarnationListener {
   readonly #bus: EventBus;
@@ -48,6 +52,8 @@ export class Supervisor implements IncarnationListener {
   #nextAgentId = 1;
   #startFailures = 0;
   degradedError: PoolDegradedError | undefined;
+  /** Set while every agent that stays has been abandoned; cleared when one is added. */
+  allAbandonedError: AllAgentsAbandonedError | undefined;
   stopping = false;
 
   constructor(parts: SupervisorParts) {
@@ -65,6 +71,8 @@ export class Supervisor implements IncarnationListener {
     if (this.#registry.staying >= this.#options.maxSize) throw new PoolFullError(this.#options.maxSize);
     const handle = new AgentHandle(this.#nextAgentId++);
     this.#registry.add(handle);
+    // Capacity is coming back: submits wait for this agent instead of being refused.
+    this.allAbandonedError = undefined;
     this.#start(handle);
     return handle;
   }
@@ -173,6 +181,15 @@ export class Supervisor implements IncarnationListener {
     if (inc.killReason === undefined || inc.killReason === 'hung' || inc.killReason === 'failed' || inc.killReason === 'protocol' || inc.killReason === 'start-timeout') {
       handle.consecutiveFailures++;
     }
+    const policy = this.#options.restart;
+    const nowMs = this.#clock.nowMs();
+    const decision = decideRestart(handle.restartTimesMs, policy, nowMs);
+    if (decision.action === 'abandon') {
+      this.#abandon(handle, inc, exitCode, decision.recentRestartsMs.length);
+      return;
+    }
+    // A restart counts from the exit that caused it, not from when its backoff ends.
+    handle.restartTimesMs = policy === undefined ? [] : [...decision.recentRestartsMs, nowMs];
     handle.restarts++;
     const delayMs = restartDelayMs(handle.consecutiveFailures);
     if (delayMs === 0) this.#start(handle);
@@ -188,6 +205,20 @@ export class Supervisor implements IncarnationListener {
       for (const h of this.#registry.all()) h.settleReady(degraded);
       this.#lifecycle.onDegraded(degraded);
     }
+  }
+
+  /** Past the restart limit: never started again; with none left, waiting tasks and new submits are refused. */
+  #abandon(handle: AgentHandle, inc: Incarnation, exitCode: number, restarts: number): void {
+    const cause = inc.killReason === undefined ? undefined : new Error(`terminated by the pool: ${inc.killReason}${inc.killDetail === undefined ? '' : ` (${inc.killDetail})`}`);
+    const error = inc.lastError ?? new AgentCrashedError(handle.agentId, exitCode, cause);
+    handle.abandoned = error;
+    handle.restartTimesMs = [];
+    this.#bus.emit('agentAbandoned', { agentId: handle.agentId, generation: handle.generation, restarts, windowMs: this.#options.restart?.windowMs ?? 0, error });
+    handle.settleReady(error);
+    if (this.#registry.staying > 0 || this.allAbandonedError !== undefined) return;
+    const abandonedIds = this.#registry.all().flatMap((h) => (h.abandoned === undefined ? [] : [h.agentId]));
+    const none = (this.allAbandonedError = new AllAgentsAbandonedError(abandonedIds, error));
+    this.#lifecycle.onNoAgents(none);
   }
 
   kill(handle: AgentHandle, reason: KillReason, detail?: string): void {

@@ -43,6 +43,8 @@ export class Admission {
   submit<T>(payload: unknown, taskOptions: TaskOptions | undefined): TaskHandle<T> {
     const { options, supervisor, placement, metrics, clock, ledger, bus } = this.#p;
     if (!this.#p.isOpen()) throw new PoolClosedError();
+    // Before degraded: nothing retries once every agent is abandoned, so that is the truer answer.
+    if (supervisor.allAbandonedError !== undefined) throw supervisor.allAbandonedError;
     if (supervisor.degradedError !== undefined) throw supervisor.degradedError;
     const opts = resolveTaskOptions(taskOptions, options.taskTimeoutMs);
     const types = this.#p.registry.types;

@@ -21,7 +21,7 @@ export interface CancellationParts {
 
 /**
  * Ending a task before its handler does: abort signals, deadlines, close and
- * destroy, a degraded pool. A waiting task is taken back and settles at once;
+ * destroy, a degraded pool, a pool whose agents were all abandoned. A waiting task is taken back and settles at once;
  * a running one settles at once too, its handler is asked to stop (its signal
  * aborts) and its agent is terminated if it does not within cancelGraceMs.
  */
@@ -88,8 +88,8 @@ export class Cancellation {
     }
   }
 
-  /** No agent can start: every task waiting for one rejects with the pool's degraded error. */
-  rejectForDegraded(error: Error): void {
+  /** No agent can start (degraded) or none is left (all abandoned): every task waiting for one rejects with that error. */
+  rejectWaitingWith(error: Error): void {
     const { ledger, placement } = this.#p;
     for (const task of [...ledger.pending()]) if (placement.withdraw(task)) ledger.settle(task, { ok: false, error }, 'failed');
   }

@@ -2,7 +2,7 @@ import type { AgentHandle } from '../agents/handle.js';
 import type { Incarnation } from '../agents/incarnation.js';
 import type { AgentLifecycle } from '../agents/supervisor.js';
 import type { EventBus } from '../bus.js';
-import { TaskFailedError, UnknownTaskTypeError, fromWireError, type PoolDegradedError } from '../errors.js';
+import { TaskFailedError, UnknownTaskTypeError, fromWireError, type AllAgentsAbandonedError, type PoolDegradedError } from '../errors.js';
 import type { IsolationProber } from '../metrics/isolation.js';
 import type { AgentMessage } from '../protocol.js';
 import type { SlotTable } from '../ring/slot-table.js';
@@ -87,7 +87,12 @@ export class Coordinator implements AgentLifecycle {
   }
 
   onDegraded(error: PoolDegradedError): void {
-    this.#p.cancellation.rejectForDegraded(error);
+    this.#p.cancellation.rejectWaitingWith(error);
+    this.#checkSize();
+  }
+
+  onNoAgents(error: AllAgentsAbandonedError): void {
+    this.#p.cancellation.rejectWaitingWith(error);
     this.#checkSize();
   }
 

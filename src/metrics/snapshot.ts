@@ -34,7 +34,7 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
   const w = recorder.window;
   const life = recorder.lifetime;
   const lifeHistograms = recorder.lifetimeHistograms();
-  const agents = { total: 0, idle: 0, busy: 0, starting: 0, restarting: 0 };
+  const agents = { total: 0, idle: 0, busy: 0, starting: 0, restarting: 0, abandoned: 0 };
   const byAgent: Record<string, AgentMetrics> = {};
   let agentMs = 0;
   for (const a of sample.agents) {

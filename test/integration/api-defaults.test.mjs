@@ -19,7 +19,7 @@ poolTest('only `agent` given: 4 idle agents with ids 1..4, generation 1, after r
   }
   expect(new Set(agents.map((a) => a.threadId)).size).toBe(4);
   const m = pool.metrics();
-  expect(m.agents).toEqual({ total: 4, idle: 4, busy: 0, starting: 0, restarting: 0 });
+  expect(m.agents).toEqual({ total: 4, idle: 4, busy: 0, starting: 0, restarting: 0, abandoned: 0 });
   expect(m.degraded).toBe(false);
 });
 

@@ -25,6 +25,7 @@ const DOCUMENTED = [
   'agentError',
   'agentRestarted',
   'agentHung',
+  'agentAbandoned',
   'dependencyDown',
   'dependencyUp',
   'degraded',

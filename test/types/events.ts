@@ -13,5 +13,12 @@ pool.on(PoolEvents.taskRetried, (e) => {
 pool.on(PoolEvents.taskCompleted, (e) => {
   expectType<Equal<typeof e.traceId, string>>(true);
 });
+pool.on(PoolEvents.agentAbandoned, (e) => {
+  expectType<Equal<typeof e.restarts, number>>(true);
+  expectType<Equal<typeof e.windowMs, number>>(true);
+  expectType<Equal<typeof e.error, Error>>(true);
+});
+// @ts-expect-error: restart takes both maxRestarts and windowMs
+new CoordinationPool<typeof agent>({ agent: new URL('./typed-agent.js', import.meta.url), restart: { maxRestarts: 2 } });
 // @ts-expect-error: there is no such event
 pool.on('taskExploded', () => undefined);

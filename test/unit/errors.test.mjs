@@ -5,6 +5,7 @@ import {
   AgentCrashedError,
   AgentHungError,
   AgentInitError,
+  AllAgentsAbandonedError,
   DataCloneError,
   ErrorCodes,
   InvalidOptionError,
@@ -36,6 +37,7 @@ const CLASSES = [
   [InvalidOptionError, 'ERR_INVALID_OPTION', () => new InvalidOptionError('size', 'an integer', 0), { option: 'size', expected: 'an integer', received: 0 }],
   [DataCloneError, 'ERR_DATA_CLONE', () => new DataCloneError('payload', cause), { cause }],
   [AgentInitError, 'ERR_AGENT_INIT', () => new AgentInitError(cause), { cause }],
+  [AllAgentsAbandonedError, 'ERR_NO_AGENTS', () => new AllAgentsAbandonedError([1, 2], cause), { abandonedAgentIds: [1, 2], cause }],
 ];
 
 describe('error classes', () => {
@@ -70,6 +72,7 @@ describe('error classes', () => {
     for (const documented of [
       'ERR_QUEUE_FULL', 'ERR_POOL_FULL', 'ERR_POOL_CLOSED', 'ERR_TASK_FAILED', 'ERR_AGENT_CRASHED', 'ERR_AGENT_HUNG',
       'ERR_TASK_TIMEOUT', 'ERR_UNKNOWN_TASK_TYPE', 'ERR_ABORTED', 'ERR_INVALID_OPTION', 'ERR_POOL_DEGRADED', 'ERR_DATA_CLONE',
+      'ERR_NO_AGENTS',
     ]) {
       expect(codes).toContain(documented);
     }

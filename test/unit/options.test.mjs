@@ -244,3 +244,47 @@ describe('resolveTaskOptions', () => {
     }
   });
 });
+
+describe('restart option', () => {
+  it('is off by default: no limit on restarts', () => {
+    expect(resolveOptions(base()).restart).toBeUndefined();
+  });
+
+  it('takes a positive integer maxRestarts and a finite positive windowMs', () => {
+    expect(resolveOptions(base({ restart: { maxRestarts: 3, windowMs: 60_000 } })).restart).toEqual({ maxRestarts: 3, windowMs: 60_000 });
+    expect(resolveOptions(base({ restart: { maxRestarts: 1, windowMs: 0.5 } })).restart).toEqual({ maxRestarts: 1, windowMs: 0.5 });
+  });
+
+  it('every bad value throws naming it', () => {
+    const list = [];
+    const cases = [
+      ['restart', 5, 5],
+      ['restart', null, null],
+      ['restart', list, list],
+      ['restart.maxRestarts', { windowMs: 1_000 }, undefined],
+      ['restart.windowMs', { maxRestarts: 2 }, undefined],
+      ['restart.maxRestarts', { maxRestarts: 0, windowMs: 1_000 }, 0],
+      ['restart.maxRestarts', { maxRestarts: -1, windowMs: 1_000 }, -1],
+      ['restart.maxRestarts', { maxRestarts: 1.5, windowMs: 1_000 }, 1.5],
+      ['restart.maxRestarts', { maxRestarts: '2', windowMs: 1_000 }, '2'],
+      ['restart.windowMs', { maxRestarts: 2, windowMs: 0 }, 0],
+      ['restart.windowMs', { maxRestarts: 2, windowMs: -5 }, -5],
+      ['restart.windowMs', { maxRestarts: 2, windowMs: Infinity }, Infinity],
+      ['restart.windowMs', { maxRestarts: 2, windowMs: NaN }, NaN],
+    ];
+    for (const [option, restart, received] of cases) {
+      const err = expectInvalid(() => resolveOptions(base({ restart })), option);
+      expect(Object.is(err.received, received), `${option}: received`).toBe(true);
+    }
+  });
+
+  it('an unknown name inside restart is refused with what was probably meant', () => {
+    const err = expectInvalid(() => resolveOptions(base({ restart: { maxRestart: 2, windowMs: 1_000 } })), 'restart.maxRestart');
+    expect(err.message).toContain('did you mean `restart.maxRestarts`?');
+  });
+
+  it('a misspelt restart at the top level is refused with what was probably meant', () => {
+    const err = expectInvalid(() => resolveOptions(base({ restrat: { maxRestarts: 2, windowMs: 1_000 } })), 'restrat');
+    expect(err.message).toContain('did you mean `restart`?');
+  });
+});
