@@ -76,20 +76,17 @@ export function evaluate(t: Thresholds, m: Measured): Check[] {
   if (t.baseline !== undefined) {
     const b = t.baseline;
     const allowedPct = t.maxRegressionPct ?? DEFAULT_MAX_REGRESSION_PCT;
-    const throughput = regressionLimit({
-      direction: 'higher-is-better',
-      baseline: b.median.throughputPerSec,
-      baselineRuns: b.runs.map((r) => r.throughputPerSec),
-      currentRuns: m.runs.map((r) => r.throughputPerSec),
-      allowedPct,
-    });
-    const p99 = regressionLimit({
-      direction: 'lower-is-better',
-      baseline: b.median.p99AssignmentMs,
-      baselineRuns: b.runs.map((r) => r.p99AssignmentMs),
-      currentRuns: m.runs.map((r) => r.p99AssignmentMs),
-      allowedPct,
-    });
+    // The same rule for both figures: the baseline's median, both reports' run spreads.
+    const limitOf = (figure: 'throughputPerSec' | 'p99AssignmentMs', direction: 'higher-is-better' | 'lower-is-better'): RegressionLimit =>
+      regressionLimit({
+        direction,
+        baseline: b.median[figure],
+        baselineRuns: b.runs.map((r) => r[figure]),
+        currentRuns: m.runs.map((r) => r[figure]),
+        allowedPct,
+      });
+    const throughput = limitOf('throughputPerSec', 'higher-is-better');
+    const p99 = limitOf('p99AssignmentMs', 'lower-is-better');
     const { inconclusive } = machineLoad(
       b.runs.map((r) => r.neighbourCpuPct),
       m.runs.map((r) => r.neighbourCpuPct),

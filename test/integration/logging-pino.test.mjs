@@ -50,6 +50,18 @@ function pinoCapture() {
 }
 
 /** Starts a pool through `usePool` whose logger is a real pino writing to memory. */
+/** A pino capture whose logger records the bindings of every child() made from it. */
+function pinoCaptureWithChildSpy() {
+  const capture = pinoCapture();
+  const childCalls = [];
+  const makeChild = capture.logger.child.bind(capture.logger);
+  capture.logger.child = (bindings, options) => {
+    childCalls.push(bindings);
+    return makeChild(bindings, options);
+  };
+  return { capture, childCalls };
+}
+
 async function startWithPino(usePool, options = {}) {
   const capture = pinoCapture();
   const pool = await usePool({ agent: OBS_AGENT, size: 1, logger: capture.logger, ...options });
@@ -181,13 +193,7 @@ poolTest("setup()'s ctx.log line carries the agent's ids and no task's", async (
 });
 
 poolTest("agent lines go through the logger's child(), made once per incarnation with agentId and generation", async ({ usePool }) => {
-  const capture = pinoCapture();
-  const childCalls = [];
-  const makeChild = capture.logger.child.bind(capture.logger);
-  capture.logger.child = (bindings, options) => {
-    childCalls.push(bindings);
-    return makeChild(bindings, options);
-  };
+  const { capture, childCalls } = pinoCaptureWithChildSpy();
   const pool = await usePool({ agent: OBS_AGENT, size: 1, logger: capture.logger });
   const first = pool.submit({ op: 'echo', fields: { agentId: 999 } }, { type: 'logged' });
   const second = pool.submit({ op: 'echo' }, { type: 'logged' });
@@ -206,13 +212,7 @@ poolTest("agent lines go through the logger's child(), made once per incarnation
 });
 
 poolTest("a restarted agent's lines go through a new child bound to its next generation", async ({ usePool }) => {
-  const capture = pinoCapture();
-  const childCalls = [];
-  const makeChild = capture.logger.child.bind(capture.logger);
-  capture.logger.child = (bindings, options) => {
-    childCalls.push(bindings);
-    return makeChild(bindings, options);
-  };
+  const { capture, childCalls } = pinoCaptureWithChildSpy();
   const pool = await usePool({ agent: OBS_AGENT, size: 1, logger: capture.logger });
   // Attempt 1 logs, then its agent exits; attempt 2 logs from the replacement.
   const handle = pool.submit({ op: 'exit', exitCode: 3, faultOnAttempts: 1 }, { type: 'logged' });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../dist/src/errors.js';
 import { checkKnownKeys, closest } from '../../dist/src/option-names.js';
 import { resolveOptions, resolveTaskOptions } from '../../dist/src/options.js';
+import { thrownBy } from '../helpers.mjs';
 
 // The names the pool accepts (kept in step with src/options.ts).
 const POOL_OPTIONS = [
@@ -13,15 +14,6 @@ const POOL_OPTIONS = [
 ];
 const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'];
 const AGENT = new URL('../fixtures/never-loaded.mjs', import.meta.url);
-
-function thrownBy(fn) {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw; it returned normally');
-}
 
 describe('closest', () => {
   it.each([

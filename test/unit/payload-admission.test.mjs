@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataCloneError, InvalidOptionError, PoolError } from '../../dist/src/errors.js';
 import { readFrom } from '../../dist/src/ring/codec.js';
 import { admitPayload, checkTransferList, messageForm } from '../../dist/src/tasks/payload.js';
+import { thrownBy } from '../helpers.mjs';
 
 const decode = (bytes) => readFrom(bytes, 0, bytes.length);
 
@@ -26,15 +27,6 @@ function detachedBuffer() {
   structuredClone(ab, { transfer: [ab] });
   expect(ab.byteLength).toBe(0);
   return ab;
-}
-
-function thrownBy(fn) {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw; it returned normally');
 }
 
 describe('admitPayload: copied at submit', () => {
