@@ -21,6 +21,8 @@ export const ErrorCodes = Object.freeze({
   AGENT_INIT: 'ERR_AGENT_INIT',
   START_TIMEOUT: 'ERR_START_TIMEOUT',
   NO_AGENTS: 'ERR_NO_AGENTS',
+  UNMET_CAPABILITY: 'ERR_UNMET_CAPABILITY',
+  DEADLOCK: 'ERR_DEADLOCK',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -99,6 +101,33 @@ export class UnknownTaskTypeError extends PoolError<typeof ErrorCodes.UNKNOWN_TA
   }
 }
 
+/** No role of the pool handles the task's type and has every capability it asks for. */
+export class UnmetCapabilityError extends PoolError<typeof ErrorCodes.UNMET_CAPABILITY> {
+  constructor(
+    readonly type: string,
+    readonly capabilities: readonly string[],
+    /** Per role that handles the type: the asked capabilities it lacks. */
+    readonly missingByRole: Readonly<Record<string, readonly string[]>>,
+  ) {
+    const lacks = Object.entries(missingByRole).map(([role, missing]) => `${role} lacks ${missing.join(', ')}`);
+    super(ErrorCodes.UNMET_CAPABILITY, `No role runs "${type}" tasks with capabilities ${capabilities.join(', ')}${lacks.length > 0 ? `: ${lacks.join('; ')}` : ''}`);
+  }
+}
+
+/**
+ * A subtask can never start: every agent that could run it is held by a task
+ * waiting on subtasks (ctx.run). `cycle` names the waiting subtask first, then
+ * the waiting tasks that hold those agents.
+ */
+export class DeadlockError extends PoolError<typeof ErrorCodes.DEADLOCK> {
+  constructor(readonly taskId: number, readonly cycle: readonly number[]) {
+    super(
+      ErrorCodes.DEADLOCK,
+      `Deadlock: task ${taskId} waits for an agent, and every agent that could run it is held by a task waiting on subtasks (cycle: ${cycle.join(' -> ')} -> ${taskId})`,
+    );
+  }
+}
+
 export class InvalidOptionError extends PoolError<typeof ErrorCodes.INVALID_OPTION> {
   constructor(readonly option: string, readonly expected: string, readonly received: unknown) {
     super(ErrorCodes.INVALID_OPTION, `Expected \`${option}\` to be ${expected}, got ${describeValue(received)}`);
@@ -138,8 +167,9 @@ export class AgentHungError extends PoolError<typeof ErrorCodes.AGENT_HUNG> {
 }
 
 export class DataCloneError extends PoolError<typeof ErrorCodes.DATA_CLONE> {
-  constructor(what: 'payload' | 'result' | 'workerData', cause: unknown) {
-    super(ErrorCodes.DATA_CLONE, what === 'workerData' ? 'workerData cannot be cloned to the agents' : `The task ${what} cannot cross the thread boundary`, { cause });
+  /** `what`: 'payload', 'result', or the option that names a workerData ('workerData', 'agents.<role>.workerData'). */
+  constructor(what: string, cause: unknown) {
+    super(ErrorCodes.DATA_CLONE, what === 'payload' || what === 'result' ? `The task ${what} cannot cross the thread boundary` : `${what} cannot be cloned to the agents`, { cause });
   }
 }
 
@@ -184,6 +214,8 @@ export interface PoolErrorByCode {
   ERR_AGENT_INIT: AgentInitError;
   ERR_START_TIMEOUT: StartTimeoutError;
   ERR_NO_AGENTS: AllAgentsAbandonedError;
+  ERR_UNMET_CAPABILITY: UnmetCapabilityError;
+  ERR_DEADLOCK: DeadlockError;
 }
 
 /**
@@ -206,6 +238,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `\`${JSON.stringify(value)}\` (string)`;
   if (value === null) return '`null`';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value instanceof URL) return `\`${value.href}\` (URL)`;
   if (typeof value === 'object') return `an object (${Object.keys(value).slice(0, 5).join(', ') || 'no keys'})`;
   if (typeof value === 'function') return 'a function';
   if (value === undefined) return '`undefined`';

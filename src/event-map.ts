@@ -47,10 +47,12 @@ interface TaskRef {
 interface AgentRef {
   agentId: number;
   generation: number;
+  /** The agent's role ('default' in a pool of one `agent`). */
+  role: string;
 }
 
 export interface PoolEventMap {
-  taskQueued: TaskRef & { priority: number };
+  taskQueued: TaskRef & { priority: number; parentId?: number };
   taskStarted: TaskRef & { agentId: number; attempt: number; startedAt: number; assignmentLatencyMs: number };
   taskCompleted: TaskRef & { agentId: number; attempt: number; runMs: number; assignmentLatencyMs: number };
   taskFailed: TaskRef & { agentId: number | undefined; attempt: number; error: Error; attempts: number };

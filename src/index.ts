@@ -21,6 +21,8 @@ export {
   DataCloneError,
   AgentInitError,
   StartTimeoutError,
+  UnmetCapabilityError,
+  DeadlockError,
   isPoolError,
   type ErrorCode,
   type PoolErrorByCode,
@@ -28,6 +30,8 @@ export {
 } from './errors.js';
 export type {
   PoolOptions,
+  RoleOptions,
+  RoleMetrics,
   TaskOptions,
   TaskHandle,
   TaskSnapshot,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataCloneError, InvalidOptionError } from './errors.js';
 import { checkKnownKeys } from './option-names.js';
 import { checkTransferList } from './tasks/payload.js';
-import { regionSizes, sharedBytes } from './ring/region.js';
+import { MAX_ROLES, regionSizes, sharedBytes } from './ring/region.js';
 import type { AlertThresholds } from './metrics/alerts.js';
 import type { RestartPolicy } from './agents/restart-policy.js';
 import type { AlertOptions, DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
@@ -41,8 +41,26 @@ export const DEFAULTS = Object.freeze({
 export const MIN_PRIORITY = 10;
 export const MAX_PRIORITY = 1;
 
-export interface ResolvedOptions {
+/** One role of the pool, its defaults filled in from the pool's. Index = bit in a slot's route. */
+export interface ResolvedRole {
+  name: string;
+  index: number;
   agentUrl: URL;
+  size: number;
+  maxSize: number;
+  capabilities: readonly string[];
+  resourceLimits: ResourceLimits | undefined;
+  workerData: unknown;
+  restart: RestartPolicy | undefined;
+}
+
+/** The role a pool given only `agent` has. */
+export const DEFAULT_ROLE = 'default';
+
+export interface ResolvedOptions {
+  /** At least one; a pool given `agent` has one named 'default'. */
+  roles: readonly ResolvedRole[];
+  /** Agents at start: the roles' sizes added up. */
   size: number;
   maxSize: number;
   queueCapacity: number;
@@ -72,13 +90,14 @@ export interface ResolvedOptions {
 }
 
 const POOL_OPTIONS = [
-  'agent', 'size', 'maxSize', 'queueCapacity', 'maxAttempts', 'taskTimeoutMs', 'hangTimeoutMs', 'heartbeatIntervalMs',
+  'agent', 'agents', 'size', 'maxSize', 'queueCapacity', 'maxAttempts', 'taskTimeoutMs', 'hangTimeoutMs', 'heartbeatIntervalMs',
   'cancelGraceMs', 'agingIntervalMs', 'inlinePayloadBytes', 'resourceLimits', 'dependencies', 'requires', 'logger',
   'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation', 'finishedTasksKept',
   'restart',
 ] as const;
 /** Exported for schedule(), whose options are these (bar signal and transfer) plus its own. */
-export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer'] as const;
+export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer', 'role', 'capabilities'] as const;
+const ROLE_OPTIONS = ['agent', 'size', 'maxSize', 'capabilities', 'resourceLimits', 'workerData', 'restart'] as const;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 const ALERT_OPTIONS = ['slowTaskMs', 'typeP95Ms', 'agentFailuresPerHour', 'queueDepthShare'] as const;
 const RESTART_OPTIONS = ['maxRestarts', 'windowMs'] as const;
@@ -106,13 +125,13 @@ function positiveMs(name: string, value: unknown, fallback: number | undefined):
   return value;
 }
 
-function toAgentUrl(value: unknown): URL {
-  const url = agentUrlOf(value);
+function toAgentUrl(value: unknown, name = 'agent'): URL {
+  const url = agentUrlOf(value, name);
   if (/\.[cm]?ts$/.test(url.pathname) && !stripsTypes()) {
     // Refused here rather than as a start failure: the worker's loader would only say
     // "unknown file extension", and the pool would degrade instead of saying why.
     throw new InvalidOptionError(
-      'agent',
+      name,
       'a JavaScript module: this Node cannot load TypeScript in worker threads (compile it, or point `agent` at a .mjs file that loads it with tsx\'s tsImport(); Node >= 22.18 strips types itself)',
       value,
     );
@@ -120,13 +139,63 @@ function toAgentUrl(value: unknown): URL {
   return url;
 }
 
-function agentUrlOf(value: unknown): URL {
+function agentUrlOf(value: unknown, name: string): URL {
   if (value instanceof URL) return value;
   if (typeof value === 'string' && value.length > 0) {
     if (/^(file|data):/.test(value)) return new URL(value);
     if (value.startsWith('/')) return pathToFileURL(value);
   }
-  throw new InvalidOptionError('agent', 'a file URL or an absolute path to the agent module', value);
+  throw new InvalidOptionError(name, 'a file URL or an absolute path to the agent module', value);
+}
+
+function stringList(name: string, value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) throw new InvalidOptionError(name, 'an array of non-empty strings', value);
+  return Object.freeze([...new Set(value as string[])]);
+}
+
+interface PoolDefaults {
+  maxSize: number;
+  resourceLimits: ResourceLimits | undefined;
+  restart: RestartPolicy | undefined;
+}
+
+/** `agent` (one role, 'default') or `agents` (named roles), never both; role sizes fit maxSize together. */
+function validateRoles(options: PoolOptions, d: PoolDefaults): ResolvedRole[] {
+  if (options.agents === undefined) {
+    const size = int('size', options.size, Math.min(DEFAULTS.size, d.maxSize), 1, d.maxSize);
+    checkWorkerData(options.workerData);
+    return [{ name: DEFAULT_ROLE, index: 0, agentUrl: toAgentUrl(options.agent), size, maxSize: d.maxSize, capabilities: [], resourceLimits: d.resourceLimits, workerData: options.workerData, restart: d.restart }];
+  }
+  if (options.agent !== undefined) throw new InvalidOptionError('agent', 'absent when `agents` is given (a pool takes one module, or a map of roles)', options.agent);
+  if (options.size !== undefined) throw new InvalidOptionError('size', "absent when `agents` is given (each role's size says how many agents it starts)", options.size);
+  const agents: unknown = options.agents;
+  if (typeof agents !== 'object' || agents === null || Array.isArray(agents)) throw new InvalidOptionError('agents', 'an object of roles { name: { agent, size, ... } }', agents);
+  const entries = Object.entries(agents as Record<string, unknown>);
+  if (entries.length < 1 || entries.length > MAX_ROLES) throw new InvalidOptionError('agents', `from 1 to ${MAX_ROLES} roles`, agents);
+  const roles = entries.map(([name, value], index): ResolvedRole => {
+    const at = `agents.${name}`;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(at, 'an object { agent, size, maxSize, capabilities, ... }', value);
+    checkKnownKeys(`${at}.`, value, ROLE_OPTIONS);
+    const r = value as Record<string, unknown>;
+    const size = int(`${at}.size`, r.size, 1, 1, d.maxSize);
+    checkWorkerData(r.workerData, `${at}.workerData`);
+    return {
+      name,
+      index,
+      agentUrl: toAgentUrl(r.agent, `${at}.agent`),
+      size,
+      maxSize: int(`${at}.maxSize`, r.maxSize, d.maxSize, size, d.maxSize),
+      capabilities: stringList(`${at}.capabilities`, r.capabilities),
+      resourceLimits: r.resourceLimits === undefined ? d.resourceLimits : validateResourceLimits(r.resourceLimits, `${at}.resourceLimits`),
+      workerData: r.workerData === undefined ? options.workerData : r.workerData,
+      restart: r.restart === undefined ? d.restart : validateRestart(r.restart, `${at}.restart`),
+    };
+  });
+  const total = roles.reduce((sum, r) => sum + r.size, 0);
+  if (total > d.maxSize) throw new InvalidOptionError('agents', `role sizes adding up to at most maxSize (${d.maxSize})`, total);
+  checkWorkerData(options.workerData);
+  return roles;
 }
 
 /** Node 22.18+ and 24 load erasable TypeScript natively (`process.features.typescript` is 'strip' or 'transform'). */
@@ -212,23 +281,22 @@ function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
 }
 
 /** Both fields are required: a limit without a window (or the reverse) has no meaning. */
-function validateRestart(value: unknown): RestartPolicy | undefined {
+function validateRestart(value: unknown, name = 'restart'): RestartPolicy | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError('restart', 'an object { maxRestarts, windowMs }', value);
-  checkKnownKeys('restart.', value, RESTART_OPTIONS);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(name, 'an object { maxRestarts, windowMs }', value);
+  checkKnownKeys(`${name}.`, value, RESTART_OPTIONS);
   const r = value as { maxRestarts?: unknown; windowMs?: unknown };
-  if (r.maxRestarts === undefined) throw new InvalidOptionError('restart.maxRestarts', 'an integer from 1 to 1000000', r.maxRestarts);
-  if (r.windowMs === undefined) throw new InvalidOptionError('restart.windowMs', 'a finite number of milliseconds above 0', r.windowMs);
+  if (r.maxRestarts === undefined) throw new InvalidOptionError(`${name}.maxRestarts`, 'an integer from 1 to 1000000', r.maxRestarts);
+  if (r.windowMs === undefined) throw new InvalidOptionError(`${name}.windowMs`, 'a finite number of milliseconds above 0', r.windowMs);
   return {
-    maxRestarts: int('restart.maxRestarts', r.maxRestarts, 1, 1, 1_000_000),
-    windowMs: positiveMs('restart.windowMs', r.windowMs, 1),
+    maxRestarts: int(`${name}.maxRestarts`, r.maxRestarts, 1, 1, 1_000_000),
+    windowMs: positiveMs(`${name}.windowMs`, r.windowMs, 1),
   };
 }
 
 export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
   const maxSize = int('maxSize', options.maxSize, DEFAULTS.maxSize, 1, 256);
-  const size = int('size', options.size, Math.min(DEFAULTS.size, maxSize), 1, maxSize);
   const hangTimeoutMs = positiveMs('hangTimeoutMs', options.hangTimeoutMs, DEFAULTS.hangTimeoutMs);
   // Unset, the heartbeat is a quarter of the hang timeout (at most 1 s), so it always fits below it.
   const heartbeatIntervalMs = positiveMs('heartbeatIntervalMs', options.heartbeatIntervalMs, Math.min(DEFAULTS.heartbeatIntervalMs, hangTimeoutMs / 4));
@@ -240,10 +308,11 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   const queueCapacity = int('queueCapacity', options.queueCapacity, DEFAULTS.queueCapacity, 1, 1_000_000);
   const inlinePayloadBytes = int('inlinePayloadBytes', options.inlinePayloadBytes, DEFAULTS.inlinePayloadBytes, 64, 16 * 1024 * 1024);
   checkSharedMemory(queueCapacity, maxSize, inlinePayloadBytes);
-  checkWorkerData(options.workerData);
+  const restart = validateRestart(options.restart);
+  const roles = validateRoles(options, { maxSize, resourceLimits, restart });
   return {
-    agentUrl: toAgentUrl(options.agent),
-    size,
+    roles,
+    size: roles.reduce((sum, r) => sum + r.size, 0),
     maxSize,
     queueCapacity,
     maxAttempts: int('maxAttempts', options.maxAttempts, DEFAULTS.maxAttempts, 1, 100),
@@ -266,7 +335,7 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     payloadIsolation: oneOf('payloadIsolation', options.payloadIsolation, ['shared', 'private'] as const, DEFAULTS.payloadIsolation),
     tracePrefix: randomBytes(6).toString('hex'),
     finishedTasksKept: int('finishedTasksKept', options.finishedTasksKept, DEFAULTS.finishedTasksKept, 0, 10_000_000),
-    restart: validateRestart(options.restart),
+    restart,
   };
 }
 
@@ -277,27 +346,27 @@ function checkSharedMemory(queueCapacity: number, maxSize: number, inlinePayload
   }
 }
 
-function validateResourceLimits(value: unknown): ResourceLimits | undefined {
+function validateResourceLimits(value: unknown, name = 'resourceLimits'): ResourceLimits | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) throw new InvalidOptionError('resourceLimits', 'a worker_threads ResourceLimits object', value);
-  checkKnownKeys('resourceLimits.', value, RESOURCE_LIMITS);
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionError(name, 'a worker_threads ResourceLimits object', value);
+  checkKnownKeys(`${name}.`, value, RESOURCE_LIMITS);
   const out: ResourceLimits = {};
   for (const key of RESOURCE_LIMITS) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidOptionError(`resourceLimits.${key}`, 'a finite number above 0 (megabytes)', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidOptionError(`${name}.${key}`, 'a finite number above 0 (megabytes)', v);
     out[key] = v;
   }
   return out;
 }
 
 /** workerData goes to every agent by structured clone: refused here, with a code, if it cannot be cloned. */
-function checkWorkerData(value: unknown): void {
+function checkWorkerData(value: unknown, name = 'workerData'): void {
   if (value === undefined) return;
   try {
     structuredClone(value);
   } catch (error) {
-    throw new DataCloneError('workerData', error);
+    throw new DataCloneError(name, error);
   }
 }
 
@@ -309,6 +378,9 @@ export interface ResolvedTaskOptions {
   timeoutMs: number | undefined;
   idempotent: boolean;
   transfer: readonly Transferable[] | undefined;
+  /** Pins the task to one role (a name of the pool's roles; admission checks it). */
+  role: string | undefined;
+  capabilities: readonly string[] | undefined;
 }
 
 type Transferable = NonNullable<TaskOptions['transfer']>[number];
@@ -324,7 +396,7 @@ function plainOptionsFor(type: string, poolTimeoutMs: number | undefined): Resol
   if (poolTimeoutMs !== undefined) return undefined;
   let cached = plainOptions.get(type);
   if (cached === undefined && plainOptions.size < 1_000) {
-    cached = Object.freeze({ type, priority: DEFAULTS.priority, traceId: undefined, signal: undefined, timeoutMs: undefined, idempotent: true, transfer: undefined });
+    cached = Object.freeze({ type, priority: DEFAULTS.priority, traceId: undefined, signal: undefined, timeoutMs: undefined, idempotent: true, transfer: undefined, role: undefined, capabilities: undefined });
     plainOptions.set(type, cached);
   }
   return cached;
@@ -353,6 +425,7 @@ export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs:
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', o.signal);
   if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean') throw new InvalidOptionError('idempotent', 'a boolean', o.idempotent);
   if (o.transfer !== undefined && !Array.isArray(o.transfer)) throw new InvalidOptionError('transfer', 'an array of ArrayBuffers and MessagePorts', o.transfer);
+  if (o.role !== undefined && (typeof o.role !== 'string' || o.role.length === 0)) throw new InvalidOptionError('role', 'a role name', o.role);
   return {
     type: o.type ?? 'general',
     priority: int('priority', o.priority, DEFAULTS.priority, MAX_PRIORITY, MIN_PRIORITY),
@@ -361,5 +434,7 @@ export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs:
     timeoutMs: positiveMs('timeoutMs', o.timeoutMs, poolTimeoutMs),
     idempotent: o.idempotent ?? true,
     transfer: o.transfer === undefined ? undefined : checkTransferList(o.transfer),
+    role: o.role,
+    capabilities: o.capabilities === undefined ? undefined : stringList('capabilities', o.capabilities),
   };
 }

@@ -1,5 +1,6 @@
 import type { AgentShape, DefaultRunArg, RunHandle, RunOptions, RunPayload, RunResult, RunTypeArg, UntypedAgent } from './agent-types.js';
 import { AgentRegistry } from './agents/registry.js';
+import { RoleTable } from './agents/role-table.js';
 import { Supervisor } from './agents/supervisor.js';
 import type { AgentHandle } from './agents/handle.js';
 import { EventBus } from './bus.js';
@@ -8,6 +9,7 @@ import { Admission } from './coordinator/admission.js';
 import { Cancellation } from './coordinator/cancellation.js';
 import { CompletionLoop } from './coordinator/completion-loop.js';
 import { Coordinator } from './coordinator/coordinator.js';
+import { Delegation } from './coordinator/delegation.js';
 import { Outcomes } from './coordinator/outcomes.js';
 import { Placement } from './coordinator/placement.js';
 import { TaskViews } from './coordinator/task-views.js';
@@ -57,10 +59,12 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
   readonly #clock = systemClock;
   readonly #metrics: MetricsRecorder;
   readonly #registry: AgentRegistry;
+  readonly #roles: RoleTable;
   readonly #ledger: TaskLedger;
   readonly #supervisor: Supervisor;
   readonly #placement: Placement;
   readonly #cancellation: Cancellation;
+  readonly #delegation: Delegation;
   readonly #admission: Admission;
   readonly #completions: CompletionLoop;
   readonly #watchdog: Watchdog;
@@ -84,27 +88,38 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     const clock = this.#clock;
     const journal = (this.#journal = new EventJournal(o.eventJournalSize));
     bus.subscribe({ wants: (name) => journal.enabled && !TRACE_EVENTS.has(name), deliver: (name, payload) => journal.record(name, payload) });
-    const queue = new SharedQueue(allocateRegion(regionSizes(o.queueCapacity, o.maxSize, o.inlinePayloadBytes)));
+    const roles = (this.#roles = new RoleTable(o.roles));
+    const queue = new SharedQueue(allocateRegion(regionSizes(o.queueCapacity, o.maxSize, o.inlinePayloadBytes, o.roles.length)));
     const slots = new SlotTable(queue);
-    const registry = (this.#registry = new AgentRegistry(slots));
+    const registry = (this.#registry = new AgentRegistry(slots, roles));
     const alerts = new AlertMonitor(o.alerts, (alert) => bus.emit('alert', alert));
     const metrics = (this.#metrics = new MetricsRecorder(alerts));
     const ledger = (this.#ledger = new TaskLedger({ bus, clock, slots, observers: [metrics, this.#waiters, this.#keepAlive], finishedTasksKept: o.finishedTasksKept }));
     const dependencies = (this.#dependencies = new DependencyMonitor({ bus, clock, checks: o.dependencies, requires: o.requires }));
-    const placement = (this.#placement = new Placement({ bus, options: o, queue, slots, ledger, registry, dependencyDown: (type) => dependencies.downFor(type) }));
+    const placement = (this.#placement = new Placement({ bus, options: o, queue, slots, ledger, registry, roles, dependencyDown: (type) => dependencies.downFor(type) }));
     const outcomes = new Outcomes({ bus, clock, options: o, slots, ledger, registry, placement, metrics });
     const cancellation = (this.#cancellation = new Cancellation({ clock, options: o, slots, ledger, registry, placement, outcomes }));
+    // Subtasks from ctx.run go through the same admission as submit().
+    const delegation = (this.#delegation = new Delegation({
+      bus,
+      clock,
+      ledger,
+      registry,
+      cancellation,
+      submit: (payload, options, parent) => this.#admission.submit(payload, options, parent),
+      intervalMs: o.heartbeatIntervalMs,
+    }));
     this.#prober = new IsolationProber({ clock, registry, resourceLimits: o.resourceLimits ?? {}, payloads: o.payloadIsolation });
-    const coordinator = new Coordinator({ bus, logger: o.logger, slots, ledger, placement, outcomes, cancellation, prober: this.#prober, waiters: this.#waiters, knownTypes: () => registry.types ?? [] });
-    const supervisor = (this.#supervisor = new Supervisor({ bus, clock, options: o, queue, registry, lifecycle: coordinator }));
-    this.#admission = new Admission({ bus, clock, options: o, ledger, placement, supervisor, registry, cancellation, metrics, isOpen: () => !this.#closed });
+    const coordinator = new Coordinator({ bus, logger: o.logger, slots, ledger, placement, outcomes, cancellation, prober: this.#prober, waiters: this.#waiters, roles, delegation });
+    const supervisor = (this.#supervisor = new Supervisor({ bus, clock, options: o, queue, registry, roles, lifecycle: coordinator }));
+    this.#admission = new Admission({ bus, clock, options: o, ledger, placement, supervisor, roles, cancellation, metrics, isOpen: () => !this.#closed });
     this.#views = new TaskViews({ clock, slots, ledger, registry });
     this.#completions = new CompletionLoop(queue, () => coordinator.onCompletions());
     this.#watchdog = new Watchdog({ bus, clock, registry, ledger, hangTimeoutMs: o.hangTimeoutMs, intervalMs: o.heartbeatIntervalMs });
     bus.on('dependencyUp', () => placement.release());
     bus.on('dependencyDown', () => placement.holdQueued());
     if (options.logger !== undefined) attachLogger(bus, o.logger);
-    for (let i = 0; i < o.size; i++) supervisor.addAgent();
+    for (const role of o.roles) for (let i = 0; i < role.size; i++) supervisor.addAgent(role.index);
     this.#completions.start();
     this.#watchdog.start();
     dependencies.start();
@@ -165,9 +180,10 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     return this.#registry.snapshot(handle, this.#supervisor.stopping, (slot) => this.#ledger.inSlot(slot)?.id);
   }
 
-  async spawnAgent(): Promise<AgentSnapshot> {
+  /** One more agent (of `role`; in a pool of one `agent` there is only 'default'); PoolFullError past maxSize or the role's maxSize. */
+  async spawnAgent(options: { role?: string } = {}): Promise<AgentSnapshot> {
     this.#assertOpen();
-    const handle = this.#supervisor.addAgent();
+    const handle = this.#supervisor.addAgent(this.#roleFor(options.role));
     await this.#keepAlive.holdUntil(handle.whenReady());
     return this.#snapshotAgent(handle);
   }
@@ -177,21 +193,24 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
    * finishes its task first. Only agents that stay count, so calls made one
    * after another, awaited or not, end at the size asked last.
    */
-  async resize(size: number): Promise<void> {
+  async resize(size: number, options: { role?: string } = {}): Promise<void> {
     this.#assertOpen();
-    if (!Number.isInteger(size) || size < 1 || size > this.#options.maxSize) {
-      throw new InvalidOptionError('size', `an integer from 1 to ${this.#options.maxSize}`, size);
+    const role = this.#roleFor(options.role);
+    const others = this.#registry.staying - this.#registry.stayingHandles(role).length;
+    const max = Math.min(this.#options.roles[role]?.maxSize ?? this.#options.maxSize, this.#options.maxSize - others);
+    if (!Number.isInteger(size) || size < 1 || size > max) {
+      throw new InvalidOptionError('size', `an integer from 1 to ${max}`, size);
     }
     const waits: Promise<void>[] = [];
-    while (this.#registry.staying < size) {
-      const added = this.#supervisor.addAgent();
+    while (this.#registry.stayingHandles(role).length < size) {
+      const added = this.#supervisor.addAgent(role);
       // A later resize may retire it before it is ready: that is not this call's failure.
       waits.push(added.whenReady().catch((error: unknown) => {
         if (!added.retiring) throw error;
       }));
     }
     // Abandoned agents are not counted: growing adds new agents with new ids in their place.
-    const staying = this.#registry.stayingHandles();
+    const staying = this.#registry.stayingHandles(role);
     const victims = chooseRetirees(
       staying.map((h) => ({ agentId: h.agentId, busy: this.#registry.isBusy(h) })),
       staying.length - size,
@@ -220,6 +239,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
   metrics(): PoolMetrics {
     const agents = this.#registry.all().map((h) => ({
       agentId: h.agentId,
+      role: this.#registry.roleName(h),
       generation: h.generation,
       status: this.#snapshotAgent(h).status,
       createdAtMs: h.createdAtMs,
@@ -293,6 +313,12 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     return this.#scheduler.add(when, payload, options);
   }
 
+  /** A role's index by name; with several roles, calls that act on agents must name one. */
+  #roleFor(name: string | undefined): number {
+    if (name === undefined && this.#roles.routed) throw new InvalidOptionError('role', `a role name: this pool has several (${this.#roles.roles.map((r) => r.name).join(', ')})`, name);
+    return this.#supervisor.roleIndex(name);
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new PoolClosedError();
   }
@@ -339,6 +365,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     this.#completions.stop();
     this.#watchdog.stop();
     this.#dependencies.stop();
+    this.#delegation.stop();
     this.#supervisor.clearTimers();
     this.#keepAlive.stop();
   }

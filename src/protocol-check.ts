@@ -27,6 +27,10 @@ export function checkAgentMessage(raw: unknown, starting: boolean): string | und
       return fields(raw, { level: isLevel, msg: isString, fields: isRecord, errors: isOptionalWireErrors });
     case 'probeReply':
       return fields(raw, { probeId: isIndex, report: isProbeReport });
+    case 'submit':
+      return fields(raw, { requestId: isIndex, parentTaskId: isIndex, options: isRecord, wait: isBoolean });
+    case 'cancelSubtask':
+      return fields(raw, { requestId: isIndex, reason: isWireError });
     default:
       return `a message of unknown kind ${describe(raw.kind)}`;
   }
@@ -46,6 +50,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const isString: Check = (v) => typeof v === 'string';
+const isBoolean: Check = (v) => typeof v === 'boolean';
 const isFiniteNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isIndex: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isStringArray: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');

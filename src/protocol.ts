@@ -7,6 +7,10 @@
  */
 import type { WireError } from './errors.js';
 import type { SharedRegion } from './ring/region.js';
+import type { TaskOptions } from './types.js';
+
+/** What ctx.run and ctx.submit take: a task's options. The signal stays in the agent; its abort is sent as 'cancelSubtask'. */
+export type SubtaskOptions = TaskOptions;
 
 export const PROTOCOL_VERSION = 1;
 
@@ -27,6 +31,15 @@ export interface AgentBoot {
   tracePrefix: string;
   /** 'private': the region's payload bytes are not mapped; payloads and results travel by message. */
   payloads: 'shared' | 'private';
+  /** Index of the agent's role; with `routed`, it claims only slots whose route has this bit. */
+  role: number;
+  routed: boolean;
+  /**
+   * Type code -> name, as slots carry it; undefined when the agent's role has
+   * not said its types yet: the agent then waits for a 'types' message after
+   * its 'ready' before it claims anything.
+   */
+  typeCodes: string[] | undefined;
 }
 
 export type AgentMessage =
@@ -41,7 +54,13 @@ export type AgentMessage =
    * coordinator rebuilds them under the same keys. Absent when there are none.
    */
   | { v: 1; kind: 'log'; level: LogLevel; msg: string; fields: Record<string, unknown>; errors?: Record<string, WireError> }
-  | { v: 1; kind: 'probeReply'; probeId: number; report: ProbeReport };
+  | { v: 1; kind: 'probeReply'; probeId: number; report: ProbeReport }
+  /**
+   * ctx.run (`wait`: the handler awaits the result) or ctx.submit from the
+   * handler of `parentTaskId`, which this agent must be running.
+   */
+  | { v: 1; kind: 'submit'; requestId: number; parentTaskId: number; payload: unknown; options: Omit<TaskOptions, 'signal'>; wait: boolean }
+  | { v: 1; kind: 'cancelSubtask'; requestId: number; reason: WireError };
 
 export type CoordinatorMessage =
   /**
@@ -52,6 +71,13 @@ export type CoordinatorMessage =
   | { v: 1; kind: 'payload'; slot: number; taskId: number; payload: unknown; bytes: boolean }
   | { v: 1; kind: 'cancel'; slot: number; taskId: number; reason: WireError }
   | { v: 1; kind: 'stop' }
+  /** The type-code table, for an agent booted without one. */
+  | { v: 1; kind: 'types'; codes: string[] }
+  /** Answers to a 'submit': accepted (then settled later) or refused with the coded error submit() threw. */
+  | { v: 1; kind: 'accepted'; requestId: number; taskId: number; traceId: string }
+  | { v: 1; kind: 'refused'; requestId: number; error: WireError }
+  | { v: 1; kind: 'settled'; requestId: number; ok: true; value: unknown }
+  | { v: 1; kind: 'settled'; requestId: number; ok: false; error: WireError }
   | { v: 1; kind: 'probe'; probeId: number; plant: string | undefined; look: string[] };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

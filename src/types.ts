@@ -29,8 +29,16 @@ export interface DependencyCheck {
 }
 
 export interface PoolOptions {
-  /** Module whose default export is `defineAgent(...)`. */
-  agent: URL | string;
+  /** Module whose default export is `defineAgent(...)`: a pool of one role, named 'default'. Give this or `agents`. */
+  agent?: URL | string;
+  /**
+   * Several agent modules in one pool, by role name (at most 16 roles). Each
+   * role has its own module, size, limits and workerData; `maxSize` bounds the
+   * whole pool. A task goes to an agent whose module handles its type; see
+   * TaskOptions.role and TaskOptions.capabilities. Give this or `agent`.
+   */
+  agents?: Record<string, RoleOptions>;
+  /** Agents at start (pools of one `agent`; with `agents`, each role's `size` says it). Default 4. */
   size?: number;
   maxSize?: number;
   queueCapacity?: number;
@@ -82,6 +90,23 @@ export interface PoolOptions {
   restart?: RestartOptions;
 }
 
+export interface RoleOptions {
+  /** Module whose default export is `defineAgent(...)`. */
+  agent: URL | string;
+  /** Agents of this role at start. Default 1. */
+  size?: number;
+  /** Most agents of this role (resize, spawnAgent). Default: the pool's maxSize. */
+  maxSize?: number;
+  /** What this role's agents offer besides their handler types, for TaskOptions.capabilities. */
+  capabilities?: readonly string[];
+  /** Default: the pool's resourceLimits. */
+  resourceLimits?: ResourceLimits;
+  /** This role's `ctx.workerData`. Default: the pool's workerData. */
+  workerData?: unknown;
+  /** Default: the pool's restart policy. */
+  restart?: RestartOptions;
+}
+
 /**
  * More than `maxRestarts` restarts of one agent id within `windowMs` and the
  * agent is abandoned: it is not restarted, its tasks fail over as after any
@@ -130,6 +155,10 @@ export interface TaskOptions {
   idempotent?: boolean;
   /** Transferred to the agent (payload travels beside the ring, not inside it). */
   transfer?: readonly Transferable[];
+  /** Run only on agents of this role. */
+  role?: string;
+  /** Run only on agents that have every one of these: their role's `capabilities` plus its handler types. */
+  capabilities?: readonly string[];
 }
 
 export type Transferable = ArrayBuffer | MessagePort;
@@ -156,6 +185,8 @@ export interface TaskSnapshot {
   finishedAt: number | undefined;
   assignmentLatencyMs: number | undefined;
   error: Error | undefined;
+  /** The task whose handler submitted this one with ctx.run or ctx.submit. */
+  parentId: number | undefined;
 }
 
 /** 'abandoned': past the `restart` limit, never restarted (its id is not reused). */
@@ -163,6 +194,7 @@ export type AgentStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'stopped
 
 export interface AgentSnapshot {
   agentId: number;
+  role: string;
   threadId: number;
   generation: number;
   status: AgentStatus;
@@ -193,6 +225,7 @@ export interface GroupMetrics {
 }
 
 export interface AgentMetrics extends GroupMetrics {
+  role: string;
   generation: number;
   status: AgentStatus;
   /** Busy time over the agent's time in the window, 0..1. */
@@ -201,6 +234,13 @@ export interface AgentMetrics extends GroupMetrics {
   heapUsedBytes: number;
   /** worker.performance.eventLoopUtilization() of the current incarnation, 0..1. */
   eventLoopUtilization: number;
+}
+
+export interface RoleMetrics {
+  agents: PoolMetrics['agents'];
+  tasks: { completed: number; failed: number; retried: number };
+  /** Busy time over agent time of this role's agents in the window, 0..1. */
+  utilization: number;
 }
 
 export interface MetricsWindow {
@@ -231,6 +271,8 @@ export interface PoolMetrics {
   endToEndMs: LatencySummary;
   byType: Record<string, GroupMetrics>;
   byAgent: Record<string, AgentMetrics>;
+  /** Per role ('default' in a pool of one `agent`): its agents by status, the window's task counts and utilization. */
+  byRole: Record<string, RoleMetrics>;
   slo: { targetMs: number; p99Ms: number; ok: boolean; window: MetricsWindow };
   window: MetricsWindow;
   /** Since the pool was created; resetMetrics() does not touch these. */

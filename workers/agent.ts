@@ -4,7 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
  * The module's default export is `defineAgent({ setup, handlers })`; the
  * runtime (workers/runtime.ts) loads it inside each isolate.
  */
-import type { LogLevel } from '../src/protocol.js';
+import type { LogLevel, SubtaskOptions } from '../src/protocol.js';
 
 /**
  * One level of `ctx.log`, called the way pino is: `(fields, msg?, ...args)`,
@@ -51,6 +51,25 @@ export interface TaskContext<M extends AgentMemory = Map<unknown, unknown>> exte
   readonly signal: AbortSignal;
   /** Proves a long synchronous handler is alive; call it more often than hangTimeoutMs. */
   heartbeat(): void;
+  /**
+   * Runs a subtask on the pool (any agent its type, `role` and `capabilities`
+   * allow) and resolves with its result. The subtask records this task as its
+   * parent and carries its trace id unless given one. Admission errors
+   * (ERR_QUEUE_FULL, ERR_UNKNOWN_TASK_TYPE, ERR_POOL_CLOSED, ...) reject with
+   * the same codes. While it waits, this agent stays held: when every agent
+   * that could run a waiting subtask is held that way, the youngest such
+   * subtask fails with ERR_DEADLOCK.
+   */
+  run<T = unknown>(payload: unknown, options?: SubtaskOptions): Promise<T>;
+  /** Like run(), but resolves once the subtask is accepted, with its id, trace id and result promise; not counted as waiting. */
+  submit<T = unknown>(payload: unknown, options?: SubtaskOptions): Promise<SubtaskHandle<T>>;
+}
+
+/** What ctx.submit resolves with. */
+export interface SubtaskHandle<T> {
+  id: number;
+  traceId: string;
+  result: Promise<T>;
 }
 
 /**

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DataCloneError, fromWireError, toWireError } from '../src/errors.js';
 import { PROTOCOL_VERSION, type AgentBoot, type CoordinatorMessage } from '../src/protocol.js';
 import { probe } from './probe.js';
-import { readFrom, writeInto } from '../src/ring/codec.js';
+import { writeInto } from '../src/ring/codec.js';
 import { ControlBlock } from '../src/ring/control-block.js';
 import {
   AgentState,
@@ -24,7 +24,6 @@ import {
   S_ATTEMPT,
   S_FLAGS,
   S_OUTCOME,
-  S_PAYLOAD_LEN,
   S_RESULT_LEN,
   S_STATE,
   S_TASK_ID,
@@ -35,14 +34,19 @@ import {
 } from '../src/ring/layout.js';
 import { SharedQueue } from '../src/ring/shared-queue.js';
 import { isAgentDefinition, isTransfer, type AgentDefinition, type Handler, type SetupContext } from './agent.js';
+import { DelegationClient } from './delegation.js';
 import { invokeHandler, isThenable } from './invoke.js';
-import { RunningTaskContext, makeLog, post } from './task-context.js';
+import { PayloadInbox, type Loaded } from './payload-inbox.js';
+import { post } from './port.js';
+import { RunningTaskContext, makeLog } from './task-context.js';
 
 const boot = workerData as AgentBoot;
 /** With idleWait 'block': how long an idle agent's timers and I/O may wait for a turn. */
 const IDLE_SLICE_MS = 20;
 const queue = new SharedQueue(boot.region);
 const block = new ControlBlock(queue.words, queue.times, queue.layout, boot.block);
+/** With several roles: the bit of this agent's role, tested against each slot's route before a claim. 0: nothing is routed. */
+const roleBit = boot.routed ? 1 << boot.role : 0;
 /** Every other agent's control block, to pass a wake-up on (see wakeSibling). */
 const siblings = Array.from({ length: queue.layout.blocks }, (_, i) => new ControlBlock(queue.words, queue.times, queue.layout, i)).filter((b) => b.index !== boot.block);
 const inlineBytes = queue.layout.inlineBytes;
@@ -60,13 +64,20 @@ const memoryMarker = Symbol.for('daedalus-pool.memory-id');
 base.memory.set(memoryMarker, memoryId);
 
 let definition: AgentDefinition;
-let types: string[] = [];
+/** Type code -> handler, from the pool's type-code table (see AgentBoot.typeCodes). */
+let handlerOf: (Handler | undefined)[] = [];
+let typeNames: readonly string[] = [];
+let typesArrived: ((codes: string[]) => void) | undefined;
 let current: { slot: number; taskId: number; ctx: RunningTaskContext } | undefined;
 let stopping = false;
-/** Payloads the coordinator posted ahead of a hand-off, by slot; and handlers waiting for one. */
-const posted = new Map<number, { taskId: number; payload: unknown; bytes: boolean }>();
-const awaiting = new Map<number, { taskId: number; resolve: (p: { payload: unknown; bytes: boolean }) => void }>();
+const inbox = new PayloadInbox(queue, boot.tracePrefix);
+const delegation = new DelegationClient();
 const privatePayloads = boot.payloads === 'private';
+
+function useTypeCodes(codes: readonly string[]): void {
+  typeNames = codes;
+  handlerOf = codes.map((type) => (Object.hasOwn(definition.handlers, type) ? (definition.handlers[type] as Handler) : undefined));
+}
 
 const beat = (): void => block.heartbeat(nowMs());
 // The periodic heartbeat also samples the isolate's heap for metrics() (a few microseconds a second).
@@ -78,17 +89,21 @@ const tick = (): void => {
 function onMessage(raw: unknown): void {
   const msg = raw as CoordinatorMessage;
   switch (msg.kind) {
-    case 'payload': {
-      const waiter = awaiting.get(msg.slot);
-      if (waiter?.taskId === msg.taskId) {
-        awaiting.delete(msg.slot);
-        waiter.resolve({ payload: msg.payload, bytes: msg.bytes });
-      } else {
-        // Usually here before the hand-off is taken; a newer one for the slot replaces a withdrawn one.
-        posted.set(msg.slot, { taskId: msg.taskId, payload: msg.payload, bytes: msg.bytes });
-      }
+    case 'payload':
+      inbox.deliver(msg.slot, msg.taskId, msg.payload, msg.bytes);
       return;
-    }
+    case 'types':
+      typesArrived?.(msg.codes);
+      return;
+    case 'accepted':
+      delegation.onAccepted(msg.requestId, msg.taskId, msg.traceId);
+      return;
+    case 'refused':
+      delegation.onRefused(msg.requestId, msg.error);
+      return;
+    case 'settled':
+      delegation.onSettled(msg.requestId, msg.ok, msg.ok ? msg.value : msg.error);
+      return;
     case 'cancel':
       if (current?.slot === msg.slot && current.taskId === msg.taskId) current.ctx.abort(fromWireError(msg.reason));
       return;
@@ -111,8 +126,8 @@ function takeWork(): number {
   if (stopping || block.isRetiring() || block.completionRoom() === 0) return -1;
   const direct = block.takeDirect();
   if (direct !== undefined) return direct;
-  const slot = queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs);
-  if (slot >= 0 && queue.waitingCount() > 0) wakeSibling();
+  const slot = queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs, roleBit);
+  if (slot >= 0 && queue.waitingFor(boot.role) > 0) wakeSibling();
   return slot;
 }
 
@@ -128,39 +143,13 @@ function wakeSibling(): void {
   let awake = 0;
   let sleeper: ControlBlock | undefined;
   for (const b of siblings) {
+    // Only agents of our role can take what we saw waiting for it.
+    if (roleBit !== 0 && b.role() !== boot.role) continue;
     const state = b.state;
     if (state === AgentState.ACTIVE) awake++;
     else if (state === AgentState.WAITING && sleeper === undefined && b.completionRoom() > 0 && !b.isRetiring()) sleeper = b;
   }
-  if (sleeper !== undefined && queue.waitingCount() > awake) sleeper.wakeIfWaiting();
-}
-
-type Loaded = [payload: unknown, traceId: string];
-
-/**
- * The payload and trace id of the task in `slot`: read from the slot, or from
- * the message posted ahead of the hand-off; a promise only when that message
- * has not arrived yet.
- */
-function loadPayload(slot: number, taskId: number, traceInPayload: boolean): Loaded | Promise<Loaded> {
-  const length = Atomics.load(queue.words, queue.slotWord(slot, S_PAYLOAD_LEN));
-  if (length >= 0) return withTrace(readFrom(queue.bytes, slot * inlineBytes, length), taskId, traceInPayload);
-  const early = posted.get(slot);
-  if (early?.taskId === taskId) {
-    posted.delete(slot);
-    return withTrace(early.bytes ? decodeBytes(early.payload as Uint8Array) : early.payload, taskId, traceInPayload);
-  }
-  return new Promise<{ payload: unknown; bytes: boolean }>((resolve) => awaiting.set(slot, { taskId, resolve })).then((arrived) =>
-    withTrace(arrived.bytes ? decodeBytes(arrived.payload as Uint8Array) : arrived.payload, taskId, traceInPayload),
-  );
-}
-
-function withTrace(value: unknown, taskId: number, traceInPayload: boolean): Loaded {
-  return traceInPayload ? (value as Loaded) : [value, `${boot.tracePrefix}-${taskId}`];
-}
-
-function decodeBytes(bytes: Uint8Array): unknown {
-  return readFrom(bytes, 0, bytes.length);
+  if (sleeper !== undefined && queue.waitingFor(boot.role) > awake) sleeper.wakeIfWaiting();
 }
 
 /**
@@ -175,7 +164,7 @@ function runSlot(slot: number): Promise<void> | undefined {
   const taskId = Atomics.load(queue.words, queue.slotWord(slot, S_TASK_ID));
   let loaded: Loaded | Promise<Loaded>;
   try {
-    loaded = loadPayload(slot, taskId, (Atomics.load(queue.words, queue.slotWord(slot, S_FLAGS)) & SlotFlags.TRACE_IN_PAYLOAD) !== 0);
+    loaded = inbox.load(slot, taskId, (Atomics.load(queue.words, queue.slotWord(slot, S_FLAGS)) & SlotFlags.TRACE_IN_PAYLOAD) !== 0);
   } catch (error) {
     complete(slot, taskId, false, error);
     return undefined;
@@ -188,9 +177,10 @@ function startHandler(slot: number, taskId: number, [payload, traceId]: Loaded):
   const word = (field: number): number => Atomics.load(queue.words, queue.slotWord(slot, field));
   let value: unknown;
   try {
-    const type = types[word(S_TYPE)] ?? '';
-    const handler = definition.handlers[type] as Handler;
-    const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat);
+    const code = word(S_TYPE);
+    const type = typeNames[code] ?? '';
+    const handler = handlerOf[code] as Handler;
+    const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat, delegation);
     current = { slot, taskId, ctx };
     const startedAtMs = nowMs();
     queue.times[queue.slotTime(slot, SF_STARTED_AT)] = startedAtMs;
@@ -280,7 +270,7 @@ function yieldToEventLoop(): Promise<void> {
 function spinForWork(spinUs: number): number {
   const until = performance.now() + spinUs / 1_000;
   // Two plain reads per turn; claim only when something is there.
-  while (queue.waitingCount() === 0 && !block.hasDirect()) {
+  while (queue.waitingFor(boot.role) === 0 && !block.hasDirect()) {
     if (performance.now() >= until) return -1;
   }
   return claimWhileAwake();
@@ -382,7 +372,6 @@ async function main(): Promise<void> {
       throw new TypeError(`Agent module ${boot.agentUrl} must export default defineAgent({ handlers })`);
     }
     definition = mod.default;
-    types = Object.keys(definition.handlers).sort();
     await definition.setup?.(base);
   } catch (error) {
     post({ v: PROTOCOL_VERSION, kind: 'initError', error: toWireError(error) });
@@ -390,7 +379,11 @@ async function main(): Promise<void> {
   }
   tick();
   setInterval(tick, boot.heartbeatIntervalMs).unref();
-  post({ v: PROTOCOL_VERSION, kind: 'ready', contextId: base.contextId, memoryId, types });
+  const codes = boot.typeCodes;
+  // Without the table (the first agents of a role), wait for it: the coordinator posts it on our 'ready'.
+  const table = codes ?? new Promise<string[]>((resolve) => (typesArrived = resolve));
+  post({ v: PROTOCOL_VERSION, kind: 'ready', contextId: base.contextId, memoryId, types: Object.keys(definition.handlers).sort() });
+  useTypeCodes(table instanceof Promise ? await table : table);
   block.store(C_STATE, AgentState.ACTIVE);
   await loop();
   block.store(C_STATE, AgentState.STOPPED);

@@ -1,13 +1,11 @@
-import type { MessagePort } from 'node:worker_threads';
-import { parentPort } from 'node:worker_threads';
 import { toWireError, type WireError } from '../src/errors.js';
 import { PROTOCOL_VERSION, type AgentMessage, type LogLevel } from '../src/protocol.js';
-import type { AgentLog, AgentLogFn, SetupContext, TaskContext } from './agent.js';
+import type { SubtaskOptions } from '../src/protocol.js';
+import type { AgentLog, AgentLogFn, SetupContext, SubtaskHandle, TaskContext } from './agent.js';
+import type { DelegationClient } from './delegation.js';
 import { formatMessage, hasDirective, text } from './log-format.js';
 
-export function post(message: AgentMessage, transfer?: readonly (ArrayBuffer | MessagePort)[]): void {
-  parentPort?.postMessage(message, transfer as (ArrayBuffer | MessagePort)[] | undefined);
-}
+import { post } from './port.js';
 
 type Fields = Record<string, unknown>;
 
@@ -97,6 +95,7 @@ export class RunningTaskContext implements TaskContext {
     readonly type: string,
     readonly attempt: number,
     private readonly beat: () => void,
+    private readonly delegation: DelegationClient,
   ) {
     this.agentId = base.agentId;
     this.generation = base.generation;
@@ -117,6 +116,15 @@ export class RunningTaskContext implements TaskContext {
 
   heartbeat(): void {
     this.beat();
+  }
+
+  async run<T = unknown>(payload: unknown, options?: SubtaskOptions): Promise<T> {
+    const handle = await this.delegation.submit(this.taskId, payload, options, true);
+    return (await handle.result) as T;
+  }
+
+  submit<T = unknown>(payload: unknown, options?: SubtaskOptions): Promise<SubtaskHandle<T>> {
+    return this.delegation.submit(this.taskId, payload, options, false) as Promise<SubtaskHandle<T>>;
   }
 
   abort(reason: unknown): void {

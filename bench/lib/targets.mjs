@@ -14,6 +14,8 @@ const byName = (pattern) => (c) => pattern.test(`${c.suite}/${c.name}`);
  *   'ratio'  daedalus against the best peer; `need` is the least ratio (oriented: > 1 = better)
  *   'max'    daedalus's own value must be at most `need` (the best peer's is shown beside it)
  *   'min'    daedalus's own value must be at least `need`
+ *   'variant' a daedalus variant row (`variant`, its label) against plain daedalus in the same case:
+ *            variant / daedalus (oriented likewise) must be at least `need`
  */
 const TARGETS = [
   { id: 'noop', target: 'no-op throughput, 1,000 outstanding', find: byName(/^throughput\/noop-windowed-\d+a$/), figure: 'tasksPerSec', kind: 'ratio', need: 3 },
@@ -28,6 +30,7 @@ const TARGETS = [
   { id: 'main-cpu', target: 'main-thread CPU per no-op task (1,000 outstanding)', find: byName(/^throughput\/noop-windowed-\d+a$/), figure: 'mainCpuUsPerTask', kind: 'max', need: 4 },
   { id: 'heap', target: 'heap flat over the long no-op stream', find: byName(/^heap\/heap-/), figure: 'growthKB', kind: 'max', need: FLAT_BYTES / 1_024 },
   { id: 'busy-main', target: 'busy main thread: throughput busy / idle', find: byName(/^busy-main\/busy-main$/), figure: 'relative', kind: 'min', need: 0.9 },
+  { id: 'one-role', target: 'no-op throughput, pool of one role vs one agent module (within 5%)', find: byName(/^throughput\/noop-windowed-\d+a$/), figure: 'tasksPerSec', kind: 'variant', variant: 'daedalus one-role', need: 0.95 },
 ];
 
 /** The case a target reads: with several (e.g. noop-windowed-1a/2a/4a), the one at the run's agent count, else 2 agents. */
@@ -77,6 +80,13 @@ export function checkTargets(results) {
       row.ratio = figure.better === 'lower' ? row.bestPeer.median / ours.median : ours.median / row.bestPeer.median;
       row.ratioMeaning = figure.better === 'lower' ? 'best peer / daedalus' : 'daedalus / best peer';
       row.status = row.ratio >= t.need ? 'PASS' : 'MISS';
+    } else if (t.kind === 'variant') {
+      const v = figure.byLibrary[t.variant];
+      if (v === undefined) return { ...row, note: `no ${t.variant} figure` };
+      row.bestPeer = { name: t.variant, median: v.median };
+      row.ratio = figure.better === 'lower' ? ours.median / v.median : v.median / ours.median;
+      row.ratioMeaning = `${t.variant} / daedalus`;
+      row.status = row.ratio >= t.need ? 'PASS' : 'MISS';
     } else if (t.kind === 'max') {
       row.status = ours.median <= t.need ? 'PASS' : 'MISS';
     } else {
@@ -100,7 +110,7 @@ export function formatTargets(rows, results) {
     const value = (x) => (x === undefined ? '-' : `${fmt(x, r.digits)}${unitSuffix(r)}`);
     let measured;
     let needed;
-    if (r.kind === 'ratio') {
+    if (r.kind === 'ratio' || r.kind === 'variant') {
       measured = r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`;
       needed = `>= ${r.need.toFixed(2)}x`;
     } else {

@@ -44,6 +44,12 @@ const NOOP_AGENTS = { windowed: [2], 'all-at-once': [1, 2] };
 
 /** What payloadIsolation: 'private' costs (payloads and results by message, none in the shared ring): a daedalus row beside the default. */
 const PRIVATE_PAYLOADS = { label: 'daedalus private-payloads', tuning: { payloadIsolation: 'private' } };
+/**
+ * Roles: the same agents as one role (`agents: { solo }`, which must cost nothing beside `agent`),
+ * and split into two roles that both handle the task type (every claim tests the slot's route).
+ */
+const ONE_ROLE = { label: 'daedalus one-role', tuning: { roles: 1 } };
+const TWO_ROLES = { label: 'daedalus two-roles', tuning: { roles: 2 } };
 
 function noopCases(ctx) {
   const tasks = ctx.quick ? 2_000 : 50_000;
@@ -57,7 +63,7 @@ function noopCases(ctx) {
         name,
         description: `no-op task, small object payload, ${tasks} tasks, ${mode === 'windowed' ? `${outstanding} outstanding` : 'all submitted at once'}, ${agents} agent(s)`,
         params: { tasks, outstanding, agents, warmupTasks: warmupTasks(ctx, tasks, outstanding) },
-        contenders: contenders(ctx, { variants: mode === 'windowed' ? [PRIVATE_PAYLOADS] : [] }),
+        contenders: contenders(ctx, { variants: mode === 'windowed' ? [PRIVATE_PAYLOADS, ONE_ROLE, ...(agents >= 2 ? [TWO_ROLES] : [])] : [] }),
         bennyFigure: 'tasksPerSec',
         figures: [TASKS_PER_SEC, ...USAGE_FIGURES],
         async unit(session, round) {

@@ -22,7 +22,8 @@ export class AgentHandle {
   /** Epoch ms: the start of this agent's time for per-agent utilization. */
   readonly createdAtMs = nowMs();
 
-  constructor(readonly agentId: number) {}
+  /** `role`: index into the pool's roles (0 in a pool of one `agent`). */
+  constructor(readonly agentId: number, readonly role = 0) {}
 
   get ready(): boolean {
     return this.inc?.state === 'ready';

@@ -18,8 +18,9 @@ export interface IncarnationListener {
 export interface IncarnationParts {
   agentId: number;
   generation: number;
+  role: number;
   block: ControlBlock;
-  boot: Omit<AgentBoot, 'agentId' | 'generation' | 'block' | 'v'>;
+  boot: Omit<AgentBoot, 'agentId' | 'generation' | 'block' | 'v' | 'role'>;
   resourceLimits: ResourceLimits | undefined;
   listener: IncarnationListener;
   clock: Clock;
@@ -35,7 +36,10 @@ export interface IncarnationParts {
 export class Incarnation {
   readonly agentId: number;
   readonly generation: number;
+  readonly role: number;
   readonly block: ControlBlock;
+  /** Booted without the type-code table: it is posted once the agent's 'ready' is handled. */
+  readonly needsTypes: boolean;
   readonly worker: Worker;
   readonly spawnedAtMs: number;
   readyAtMs: number | undefined;
@@ -59,13 +63,16 @@ export class Incarnation {
   constructor(parts: IncarnationParts) {
     this.agentId = parts.agentId;
     this.generation = parts.generation;
+    this.role = parts.role;
+    this.needsTypes = parts.boot.typeCodes === undefined;
     this.block = parts.block;
     this.#listener = parts.listener;
     this.#clock = parts.clock;
     this.spawnedAtMs = this.#clock.nowMs();
     this.block.reset();
+    this.block.setRole(this.role);
     this.block.heartbeat(this.spawnedAtMs);
-    const workerData: AgentBoot = { ...parts.boot, v: PROTOCOL_VERSION, agentId: this.agentId, generation: this.generation, block: this.block.index };
+    const workerData: AgentBoot = { ...parts.boot, v: PROTOCOL_VERSION, agentId: this.agentId, generation: this.generation, block: this.block.index, role: this.role };
     this.worker = new Worker(RUNTIME_URL, { workerData, resourceLimits: parts.resourceLimits, stdout: false, stderr: false });
     this.worker.on('message', (raw: unknown) => this.#onMessage(raw));
     this.worker.on('error', (error: Error) => {

@@ -3,6 +3,7 @@ import { chooseAgent, chooseWaker, type AgentCandidate } from '../scheduling/cho
 import type { AgentSnapshot } from '../types.js';
 import type { AgentHandle } from './handle.js';
 import type { Incarnation } from './incarnation.js';
+import type { RoleTable } from './role-table.js';
 
 /** What the direct hand-off must avoid for one task (derived from its attempt log). */
 export interface Exclusions {
@@ -17,10 +18,11 @@ export interface Exclusions {
  */
 export class AgentRegistry {
   readonly #handles = new Map<number, AgentHandle>();
-  /** Known once the first agent has handshaken: the task types the agent module handles. */
-  types: string[] | undefined;
 
-  constructor(private readonly slots: SlotTable) {}
+  constructor(
+    private readonly slots: SlotTable,
+    private readonly roles: RoleTable,
+  ) {}
 
   get size(): number {
     return this.#handles.size;
@@ -33,9 +35,9 @@ export class AgentRegistry {
     return n;
   }
 
-  /** The handles that stay (see `staying`). */
-  stayingHandles(): AgentHandle[] {
-    return this.all().filter((h) => !h.retiring && h.abandoned === undefined);
+  /** The handles that stay (see `staying`), of one role when given. */
+  stayingHandles(role?: number): AgentHandle[] {
+    return this.all().filter((h) => !h.retiring && h.abandoned === undefined && (role === undefined || h.role === role));
   }
 
   add(handle: AgentHandle): void {
@@ -44,6 +46,10 @@ export class AgentRegistry {
 
   remove(handle: AgentHandle): void {
     if (this.#handles.get(handle.agentId) === handle) this.#handles.delete(handle.agentId);
+  }
+
+  roleName(handle: AgentHandle): string {
+    return this.roles.nameOf(handle.role);
   }
 
   get(agentId: number): AgentHandle | undefined {
@@ -80,11 +86,12 @@ export class AgentRegistry {
     return undefined;
   }
 
-  private candidates(type: string): { candidate: AgentCandidate; handle: AgentHandle }[] {
+  /** Ready agents of the roles in `route` (a bit mask over role indices). */
+  private candidates(type: string, route: number): { candidate: AgentCandidate; handle: AgentHandle }[] {
     const out: { candidate: AgentCandidate; handle: AgentHandle }[] = [];
     for (const handle of this.#handles.values()) {
       const inc = handle.inc;
-      if (inc?.state !== 'ready' || handle.retiring) continue;
+      if (inc?.state !== 'ready' || handle.retiring || ((1 << handle.role) & route) === 0) continue;
       const s = inc.block.agentState();
       const stats = handle.typeStats.get(type);
       out.push({
@@ -117,8 +124,9 @@ export class AgentRegistry {
    * payload whose buffers move on hand-off must not leave the caller while the
    * task could still be cancelled in a queue).
    */
-  chooseFor(type: string, exclusions: Exclusions, notRunning = false): Incarnation | undefined {
-    const all = notRunning ? this.candidates(type).filter((c) => c.handle.inc?.block.currentSlot() === undefined) : this.candidates(type);
+  chooseFor(type: string, route: number, exclusions: Exclusions, notRunning = false): Incarnation | undefined {
+    const eligible = this.candidates(type, route);
+    const all = notRunning ? eligible.filter((c) => c.handle.inc?.block.currentSlot() === undefined) : eligible;
     const chosen = chooseAgent(
       all.map((c) => c.candidate),
       exclusions,
@@ -131,10 +139,10 @@ export class AgentRegistry {
    * starting or restarting (a new incarnation would be allowed): waiting for an
    * agent would wait forever, e.g. a retryable error in a pool smaller than maxAttempts.
    */
-  noneWillEverRun(failedIncarnations: ReadonlySet<string>): boolean {
+  noneWillEverRun(failedIncarnations: ReadonlySet<string>, route: number): boolean {
     for (const handle of this.#handles.values()) {
-      // An abandoned agent will never run it either.
-      if (handle.retiring || handle.abandoned !== undefined) continue;
+      // An abandoned agent will never run it either, nor one of a role the task may not go to.
+      if (handle.retiring || handle.abandoned !== undefined || ((1 << handle.role) & route) === 0) continue;
       if (handle.inc?.state !== 'ready' || handle.inc.gone) return false;
       if (!failedIncarnations.has(handle.inc.key)) return false;
     }
@@ -142,16 +150,21 @@ export class AgentRegistry {
   }
 
   /**
-   * Wakes one sleeping agent for tasks newly pushed onto the rings, if the
-   * awake agents will not take them all: the one with the best history for the
-   * type. An ACTIVE agent (between tasks) looks at the rings at least once more
-   * before it can sleep: the push came before this read of its state, and it
-   * stores WAITING before its last look. A woken agent that still sees work
-   * after its claim wakes the next sleeper itself, so the main thread pays for
-   * at most one cross-thread wake-up per burst of submits, and the agents,
-   * which are idle when this happens, pay for the rest.
+   * Wakes one sleeping agent per role in `route` for tasks newly pushed onto
+   * the rings, if that role's awake agents will not take them all: the one
+   * with the best history for the type. An ACTIVE agent (between tasks) looks
+   * at the rings at least once more before it can sleep: the push came before
+   * this read of its state, and it stores WAITING before its last look. A
+   * woken agent that still sees work for its role after its claim wakes the
+   * next sleeper of its role itself, so the main thread pays for at most one
+   * cross-thread wake-up per role and burst of submits, and the agents, which
+   * are idle when this happens, pay for the rest.
    */
-  wakeFor(type: string, waitingCount: number): void {
+  wakeFor(type: string, route: number, waitingFor: (role: number) => number): void {
+    for (let role = 0, bits = route; bits !== 0; role++, bits >>>= 1) if ((bits & 1) !== 0) this.#wakeRole(type, role, waitingFor(role));
+  }
+
+  #wakeRole(type: string, role: number, waitingCount: number): void {
     let sleepers = 0;
     let awake = 0;
     let sleeper: AgentHandle | undefined;
@@ -160,7 +173,7 @@ export class AgentRegistry {
       // 'starting' too: an agent loops as soon as it has posted 'ready', so it may be
       // asleep before that message is handled here, and nothing else would wake it.
       const inc = handle.inc;
-      if (inc === undefined || (inc.state !== 'ready' && inc.state !== 'starting') || handle.retiring || inc.block.completionRoom() === 0) continue;
+      if (handle.role !== role || inc === undefined || (inc.state !== 'ready' && inc.state !== 'starting') || handle.retiring || inc.block.completionRoom() === 0) continue;
       const state = inc.block.agentState();
       if (state === 'waiting') {
         sleeper = handle;
@@ -175,7 +188,7 @@ export class AgentRegistry {
       return;
     }
     // Several asleep: best history for the type first; one that woke by itself meanwhile is skipped.
-    const order = this.candidates(type).filter((c) => c.candidate.state === 'waiting');
+    const order = this.candidates(type, 1 << role).filter((c) => c.candidate.state === 'waiting');
     while (order.length > 0) {
       const best = chooseWaker(order.map((c) => c.candidate));
       const i = Math.max(0, order.findIndex((c) => c.candidate === best));
@@ -196,6 +209,20 @@ export class AgentRegistry {
   withdrawDirect(slot: number): boolean {
     for (const handle of this.#handles.values()) if (handle.inc?.block.withdrawDirect(slot) === true) return true;
     return false;
+  }
+
+  /**
+   * Every agent that stays, with the slot it runs now: undefined when it is
+   * free, starting or restarting (it will take work). Abandoned and retiring
+   * agents are left out: they will never take more.
+   */
+  occupancy(): { agentId: number; role: number; slot: number | undefined }[] {
+    const out: { agentId: number; role: number; slot: number | undefined }[] = [];
+    for (const h of this.#handles.values()) {
+      if (h.retiring || h.abandoned !== undefined) continue;
+      out.push({ agentId: h.agentId, role: h.role, slot: h.inc?.state === 'ready' ? h.inc.block.currentSlot() : undefined });
+    }
+    return out;
   }
 
   /** Whether an agent is running a task now (the current-slot word, not the BUSY state: an agent stores BUSY for a moment while it claims). */
@@ -226,6 +253,7 @@ export class AgentRegistry {
     const slot = inc?.block.currentSlot();
     return {
       agentId: handle.agentId,
+      role: this.roles.nameOf(handle.role),
       threadId: inc?.threadId ?? -1,
       generation: handle.generation,
       status,

@@ -1,6 +1,8 @@
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
-import { AgentCrashedError, AgentInitError, AllAgentsAbandonedError, PoolDegradedError, PoolFullError, StartTimeoutError, fromWireError } from '../errors.js';
+import { AgentCrashedError, AgentInitError, AllAgentsAbandonedError, InvalidOptionError, PoolDegradedError, PoolFullError, StartTimeoutError, fromWireError } from '../errors.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
+import type { RoleTable } from './role-table.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AgentMessage } from '../protocol.js';
 import { ControlBlock } from '../ring/control-block.js';
@@ -21,6 +23,8 @@ export interface AgentLifecycle {
   onDegraded(error: PoolDegradedError): void;
   /** Every agent was abandoned: every task still waiting for one is rejected. */
   onNoAgents(error: AllAgentsAbandonedError): void;
+  /** A role can take no work (every agent of it abandoned, or none can start): what only it could run is rejected. */
+  onRoleDown(role: number, error: Error): void;
 }
 
 export interface SupervisorParts {
@@ -29,6 +33,7 @@ export interface SupervisorParts {
   options: ResolvedOptions;
   queue: SharedQueue;
   registry: AgentRegistry;
+  roles: RoleTable;
   lifecycle: AgentLifecycle;
 }
 
@@ -45,12 +50,15 @@ export class Supervisor implements IncarnationListener {
   readonly #options: ResolvedOptions;
   readonly #queue: SharedQueue;
   readonly #registry: AgentRegistry;
+  readonly #roles: RoleTable;
   readonly #lifecycle: AgentLifecycle;
   readonly #freeBlocks: number[] = [];
   /** Agents to start as soon as a control block is free (retiring agents still finishing a task hold theirs). */
   readonly #waitingForBlock: AgentHandle[] = [];
   #nextAgentId = 1;
   #startFailures = 0;
+  /** Consecutive start failures per role (pools with several roles). */
+  readonly #roleStartFailures: number[];
   degradedError: PoolDegradedError | undefined;
   /** Set while every agent that stays has been abandoned; cleared when one is added. */
   allAbandonedError: AllAgentsAbandonedError | undefined;
@@ -62,17 +70,30 @@ export class Supervisor implements IncarnationListener {
     this.#options = parts.options;
     this.#queue = parts.queue;
     this.#registry = parts.registry;
+    this.#roles = parts.roles;
+    this.#roleStartFailures = parts.roles.roles.map(() => 0);
     this.#lifecycle = parts.lifecycle;
     for (let b = this.#queue.layout.blocks - 1; b >= 0; b--) this.#freeBlocks.push(b);
   }
 
-  addAgent(): AgentHandle {
+  /** The index of a role by name; InvalidOptionError naming the pool's roles for any other. */
+  roleIndex(name: string | undefined): number {
+    if (name === undefined) return 0;
+    const role = this.#roles.byName(name);
+    if (role === undefined) throw new InvalidOptionError('role', `one of the pool's roles (${this.#roles.roles.map((r) => r.name).join(', ')})`, name);
+    return role.index;
+  }
+
+  addAgent(role = 0): AgentHandle {
     // Retiring agents still finishing a task do not count: they are on their way out.
     if (this.#registry.staying >= this.#options.maxSize) throw new PoolFullError(this.#options.maxSize);
-    const handle = new AgentHandle(this.#nextAgentId++);
+    const roleMax = this.#roles.roles[role]?.maxSize ?? this.#options.maxSize;
+    if (this.#registry.stayingHandles(role).length >= roleMax) throw new PoolFullError(roleMax);
+    const handle = new AgentHandle(this.#nextAgentId++, role);
     this.#registry.add(handle);
     // Capacity is coming back: submits wait for this agent instead of being refused.
     this.allAbandonedError = undefined;
+    if (this.#roles.downError(role) instanceof AllAgentsAbandonedError) this.#roles.setDown(role, undefined);
     this.#start(handle);
     return handle;
   }
@@ -90,22 +111,28 @@ export class Supervisor implements IncarnationListener {
     handle.generation++;
     const o = this.#options;
     const q = this.#queue;
+    const role = o.roles[handle.role];
+    if (role === undefined) throw new RangeError(`agent ${handle.agentId} has no role ${handle.role}`);
     const inc = new Incarnation({
       agentId: handle.agentId,
       generation: handle.generation,
+      role: handle.role,
       block: new ControlBlock(q.words, q.times, q.layout, block),
       boot: {
-        agentUrl: o.agentUrl.href,
+        agentUrl: role.agentUrl.href,
         region: q.regionFor(o.payloadIsolation),
         agingIntervalMs: o.agingIntervalMs,
         heartbeatIntervalMs: o.heartbeatIntervalMs,
         idleSpinUs: o.idleSpinUs,
         idleWait: o.idleWait,
-        userData: o.workerData,
+        userData: role.workerData,
         tracePrefix: o.tracePrefix,
         payloads: o.payloadIsolation,
+        routed: this.#roles.routed,
+        // Known once the role has said its types: a restarted agent need not wait for them.
+        typeCodes: this.#roles.typesOf(handle.role) === undefined ? undefined : [...this.#roles.typeCodes],
       },
-      resourceLimits: o.resourceLimits,
+      resourceLimits: role.resourceLimits,
       listener: this,
       clock: this.#clock,
     });
@@ -117,7 +144,7 @@ export class Supervisor implements IncarnationListener {
       inc.kill('start-timeout', undefined, 2_000);
     }, o.startTimeoutMs);
     // Deferred: agents started by the constructor would otherwise report before anyone can listen.
-    const spawned = { agentId: handle.agentId, generation: handle.generation, threadId: inc.threadId };
+    const spawned = { agentId: handle.agentId, generation: handle.generation, role: role.name, threadId: inc.threadId };
     queueMicrotask(() => this.#bus.emit('agentSpawned', spawned));
   }
 
@@ -132,14 +159,19 @@ export class Supervisor implements IncarnationListener {
       inc.contextId = message.contextId;
       inc.memoryId = message.memoryId;
       this.#startFailures = 0;
-      this.#registry.types ??= message.types;
+      this.#roleStartFailures[handle.role] = 0;
+      this.#roles.register(handle.role, message.types);
+      if (this.#roles.downError(handle.role) instanceof PoolDegradedError) this.#roles.setDown(handle.role, undefined);
+      // Posted before any task can be handed to it: messages arrive in order, and the agent claims only once it has the table.
+      if (inc.needsTypes) inc.post({ v: PROTOCOL_VERSION, kind: 'types', codes: [...this.#roles.typeCodes] });
       if (this.degradedError !== undefined) {
         this.degradedError = undefined;
         this.#bus.emit('recovered', {});
       }
       const startMs = inc.readyAtMs - inc.spawnedAtMs;
-      this.#bus.emit('agentReady', { agentId: handle.agentId, generation: handle.generation, threadId: inc.threadId, contextId: message.contextId, startMs });
-      if (handle.generation > 1) this.#bus.emit('agentRestarted', { agentId: handle.agentId, generation: handle.generation, restartMs: startMs });
+      const role = this.#registry.roleName(handle);
+      this.#bus.emit('agentReady', { agentId: handle.agentId, generation: handle.generation, role, threadId: inc.threadId, contextId: message.contextId, startMs });
+      if (handle.generation > 1) this.#bus.emit('agentRestarted', { agentId: handle.agentId, generation: handle.generation, role, restartMs: startMs });
       this.#lifecycle.onReady(handle, message.types);
       handle.settleReady();
       return;
@@ -152,7 +184,7 @@ export class Supervisor implements IncarnationListener {
   }
 
   onError(inc: Incarnation, error: Error): void {
-    this.#bus.emit('agentError', { agentId: inc.agentId, generation: inc.generation, error });
+    this.#bus.emit('agentError', { agentId: inc.agentId, generation: inc.generation, role: this.#roles.nameOf(inc.role), error });
   }
 
   onExit(inc: Incarnation, exitCode: number, zombie: boolean): void {
@@ -163,7 +195,7 @@ export class Supervisor implements IncarnationListener {
     // (A start-up timeout kills it first, so 'never became ready' is the test, not the state.)
     const startFailed = inc.readyAtMs === undefined && !inc.block.hasStarted();
     const reason = inc.killReason ?? (startFailed ? 'start-failed' : 'crashed');
-    this.#bus.emit('agentExited', { agentId: inc.agentId, generation: inc.generation, exitCode, reason });
+    this.#bus.emit('agentExited', { agentId: inc.agentId, generation: inc.generation, role: this.#roles.nameOf(inc.role), exitCode, reason });
     if (handle === undefined) return;
     this.#lifecycle.onGone(handle, inc, exitCode, zombie);
     // A zombie may still touch its block; never hand that block out again.
@@ -172,7 +204,7 @@ export class Supervisor implements IncarnationListener {
     const next = this.#waitingForBlock.shift();
     if (next !== undefined) this.#start(next);
     // An agent that exits during start-up without saying why (process.exit in setup) still says how.
-    if (startFailed) this.#noteStartFailure(inc.lastError ?? new AgentInitError(exitError(exitCode)));
+    if (startFailed) this.#noteStartFailure(handle.role, inc.lastError ?? new AgentInitError(exitError(exitCode)));
     if (this.stopping || handle.retiring) {
       this.#registry.remove(handle);
       handle.settleReady(this.degradedError ?? new Error(`agent ${handle.agentId} stopped`));
@@ -181,7 +213,7 @@ export class Supervisor implements IncarnationListener {
     if (inc.killReason === undefined || inc.killReason === 'hung' || inc.killReason === 'failed' || inc.killReason === 'protocol' || inc.killReason === 'start-timeout') {
       handle.consecutiveFailures++;
     }
-    const policy = this.#options.restart;
+    const policy = this.#options.roles[handle.role]?.restart ?? this.#options.restart;
     const nowMs = this.#clock.nowMs();
     const decision = decideRestart(handle.restartTimesMs, policy, nowMs);
     if (decision.action === 'abandon') {
@@ -196,8 +228,15 @@ export class Supervisor implements IncarnationListener {
     else handle.restartTimer = this.#clock.setTimeout(() => this.#start(handle), delayMs);
   }
 
-  #noteStartFailure(error: Error): void {
+  #noteStartFailure(role: number, error: Error): void {
     this.#startFailures++;
+    const roleFailures = (this.#roleStartFailures[role] = (this.#roleStartFailures[role] ?? 0) + 1);
+    // One role that cannot start, in a pool whose other roles run: only that role's work is refused.
+    if (this.#roles.routed && roleFailures >= DEGRADED_AFTER_START_FAILURES && this.#roles.downError(role) === undefined && !this.#registry.stayingHandles(role).some((h) => h.ready)) {
+      const down = new PoolDegradedError(roleFailures, error);
+      this.#roles.setDown(role, down);
+      this.#lifecycle.onRoleDown(role, down);
+    }
     const anyReady = this.#registry.all().some((h) => h.ready);
     if (this.#startFailures >= DEGRADED_AFTER_START_FAILURES && !anyReady && this.degradedError === undefined) {
       const degraded = (this.degradedError = new PoolDegradedError(this.#startFailures, error));
@@ -213,8 +252,15 @@ export class Supervisor implements IncarnationListener {
     const error = inc.lastError ?? new AgentCrashedError(handle.agentId, exitCode, cause);
     handle.abandoned = error;
     handle.restartTimesMs = [];
-    this.#bus.emit('agentAbandoned', { agentId: handle.agentId, generation: handle.generation, restarts, windowMs: this.#options.restart?.windowMs ?? 0, error });
+    const policy = this.#options.roles[handle.role]?.restart ?? this.#options.restart;
+    this.#bus.emit('agentAbandoned', { agentId: handle.agentId, generation: handle.generation, role: this.#registry.roleName(handle), restarts, windowMs: policy?.windowMs ?? 0, error });
     handle.settleReady(error);
+    if (this.#roles.routed && this.#registry.stayingHandles(handle.role).length === 0) {
+      const ids = this.#registry.all().flatMap((h) => (h.role === handle.role && h.abandoned !== undefined ? [h.agentId] : []));
+      const roleDown = new AllAgentsAbandonedError(ids, error);
+      this.#roles.setDown(handle.role, roleDown);
+      this.#lifecycle.onRoleDown(handle.role, roleDown);
+    }
     if (this.#registry.staying > 0 || this.allAbandonedError !== undefined) return;
     const abandonedIds = this.#registry.all().flatMap((h) => (h.abandoned === undefined ? [] : [h.agentId]));
     const none = (this.allAbandonedError = new AllAgentsAbandonedError(abandonedIds, error));

@@ -1,8 +1,8 @@
-import type { AgentRegistry } from '../agents/registry.js';
+import type { RoleTable } from '../agents/role-table.js';
 import type { Supervisor } from '../agents/supervisor.js';
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
-import { AbortError, PoolClosedError, QueueFullError, UnknownTaskTypeError } from '../errors.js';
+import { AbortError, PoolClosedError, QueueFullError } from '../errors.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import { resolveTaskOptions, type ResolvedOptions } from '../options.js';
 import { retryAfterMs } from '../scheduling/retry.js';
@@ -20,7 +20,7 @@ export interface AdmissionParts {
   ledger: TaskLedger;
   placement: Placement;
   supervisor: Supervisor;
-  registry: AgentRegistry;
+  roles: RoleTable;
   cancellation: Cancellation;
   metrics: MetricsRecorder;
   /** Whether the pool still takes work (close() and destroy() say no). */
@@ -40,15 +40,21 @@ export class Admission {
     this.#p = parts;
   }
 
-  submit<T>(payload: unknown, taskOptions: TaskOptions | undefined): TaskHandle<T> {
+  /**
+   * `parent`: the task whose handler submitted this one (ctx.run, ctx.submit):
+   * recorded as parentId, and its trace id is inherited unless one is given.
+   */
+  submit<T>(payload: unknown, taskOptions: TaskOptions | undefined, parent?: { taskId: number; traceId: string }): TaskHandle<T> {
     const { options, supervisor, placement, metrics, clock, ledger, bus } = this.#p;
     if (!this.#p.isOpen()) throw new PoolClosedError();
     // Before degraded: nothing retries once every agent is abandoned, so that is the truer answer.
     if (supervisor.allAbandonedError !== undefined) throw supervisor.allAbandonedError;
     if (supervisor.degradedError !== undefined) throw supervisor.degradedError;
-    const opts = resolveTaskOptions(taskOptions, options.taskTimeoutMs);
-    const types = this.#p.registry.types;
-    if (types !== undefined && !types.includes(opts.type)) throw new UnknownTaskTypeError(opts.type, types);
+    let opts = resolveTaskOptions(taskOptions, options.taskTimeoutMs);
+    if (parent !== undefined && opts.traceId === undefined) opts = { ...opts, traceId: parent.traceId };
+    const route = this.#p.roles.route(opts);
+    const refused = this.#p.roles.refusal(route, opts);
+    if (refused !== undefined) throw refused;
     const depth = placement.waitingCount();
     if (depth >= options.queueCapacity) {
       metrics.recordRejected();
@@ -58,6 +64,9 @@ export class Admission {
     const encoded = admitPayload(payload, opts.traceId, opts.transfer);
     // Accepted from here on: nothing below may throw (listeners and loggers are contained by the bus).
     const task = new Task(++this.#seq, opts, encoded, clock.nowMs(), options.tracePrefix);
+    // 0 (not routed yet) when a role that could take it has not said its types: placed once it has.
+    if (route.kind === 'roles') task.route = route.mask;
+    task.parentId = parent?.taskId;
     metrics.recordSubmitted();
     ledger.admit(task);
     const signal = opts.signal;
@@ -66,7 +75,7 @@ export class Admission {
       signal.addEventListener('abort', onAbort, { once: true });
       task.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    if (bus.wants('taskQueued')) bus.emit('taskQueued', { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority });
+    if (bus.wants('taskQueued')) bus.emit('taskQueued', parent === undefined ? { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority } : { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority, parentId: parent.taskId });
     placement.place(task);
     return new Handle<T>(task);
   }

@@ -88,9 +88,13 @@ export class Cancellation {
     }
   }
 
-  /** No agent can start (degraded) or none is left (all abandoned): every task waiting for one rejects with that error. */
-  rejectWaitingWith(error: Error): void {
+  /**
+   * No agent can start (degraded) or none is left (all abandoned): every task
+   * waiting for one rejects with that error; with `only`, the tasks it picks
+   * (those only a role that went down could run).
+   */
+  rejectWaitingWith(error: Error, only?: (task: Task) => boolean): void {
     const { ledger, placement } = this.#p;
-    for (const task of [...ledger.pending()]) if (placement.withdraw(task)) ledger.settle(task, { ok: false, error }, 'failed');
+    for (const task of [...ledger.pending()]) if ((only === undefined || only(task)) && placement.withdraw(task)) ledger.settle(task, { ok: false, error }, 'failed');
   }
 }

@@ -2,13 +2,15 @@ import type { AgentHandle } from '../agents/handle.js';
 import type { Incarnation } from '../agents/incarnation.js';
 import type { AgentLifecycle } from '../agents/supervisor.js';
 import type { EventBus } from '../bus.js';
-import { TaskFailedError, UnknownTaskTypeError, fromWireError, type AllAgentsAbandonedError, type PoolDegradedError } from '../errors.js';
+import { TaskFailedError, fromWireError, type AllAgentsAbandonedError, type PoolDegradedError } from '../errors.js';
 import type { IsolationProber } from '../metrics/isolation.js';
 import type { AgentMessage } from '../protocol.js';
 import type { SlotTable } from '../ring/slot-table.js';
 import type { TaskLedger } from '../tasks/ledger.js';
 import type { Logger } from '../types.js';
+import type { RoleTable } from '../agents/role-table.js';
 import type { Cancellation } from './cancellation.js';
+import type { Delegation } from './delegation.js';
 import type { Outcomes } from './outcomes.js';
 import type { Placement } from './placement.js';
 import type { Waiters } from './waiters.js';
@@ -24,8 +26,8 @@ export interface CoordinatorParts {
   cancellation: Cancellation;
   prober: IsolationProber;
   waiters: Waiters;
-  /** Names the agents' task types, once the first agent has said them. */
-  knownTypes: () => readonly string[];
+  roles: RoleTable;
+  delegation: Delegation;
 }
 
 /**
@@ -43,11 +45,16 @@ export class Coordinator implements AgentLifecycle {
   }
 
   onReady(_handle: AgentHandle, _types: string[]): void {
+    this.#placeEarly();
+    this.#p.placement.placeDirect();
+  }
+
+  /** Tasks that waited for roles to say their types: routed now, or failed with the error their submit would have thrown. */
+  #placeEarly(): void {
     const { placement, ledger } = this.#p;
-    placement.placeEarly((task) => {
-      ledger.settle(task, { ok: false, error: new TaskFailedError(task.id, [], new UnknownTaskTypeError(task.type, this.#p.knownTypes())) }, 'failed');
+    placement.placeEarly((task, error) => {
+      ledger.settle(task, { ok: false, error: new TaskFailedError(task.id, [], error) }, 'failed');
     });
-    placement.placeDirect();
   }
 
   /** The completion sequence moved: drain every agent's completion ring. */
@@ -75,6 +82,12 @@ export class Coordinator implements AgentLifecycle {
       case 'probeReply':
         this.#p.prober.onReply(inc, message.probeId, message.report);
         return;
+      case 'submit':
+        this.#p.delegation.onSubmit(handle, inc, message);
+        return;
+      case 'cancelSubtask':
+        this.#p.delegation.onCancelSubtask(inc, message.requestId, message.reason);
+        return;
       case 'ready':
       case 'initError':
         return; // handled by the supervisor
@@ -83,6 +96,7 @@ export class Coordinator implements AgentLifecycle {
 
   onGone(handle: AgentHandle, inc: Incarnation, exitCode: number, zombie: boolean): void {
     this.#p.outcomes.onGone(handle, inc, exitCode, zombie);
+    this.#p.delegation.onGone(inc);
     this.#checkSize();
   }
 
@@ -94,6 +108,21 @@ export class Coordinator implements AgentLifecycle {
   onNoAgents(error: AllAgentsAbandonedError): void {
     this.#p.cancellation.rejectWaitingWith(error);
     this.#checkSize();
+  }
+
+  /** Waiting tasks that only the roles now down could run reject; early ones are routed again without it. */
+  onRoleDown(role: number, error: Error): void {
+    const bit = 1 << role;
+    this.#p.cancellation.rejectWaitingWith(error, (task) => task.route !== 0 && (task.route & ~bit & this.#upRoles()) === 0);
+    this.#placeEarly();
+    this.#checkSize();
+  }
+
+  #upRoles(): number {
+    let mask = 0;
+    const { roles } = this.#p;
+    for (const r of roles.roles) if (roles.downError(r.index) === undefined) mask |= 1 << r.index;
+    return mask;
   }
 
   #checkSize(): void {

@@ -67,7 +67,7 @@ export class Outcomes {
     });
     // Its task stays in its slot and fails over when the agent is gone.
     if (broken !== undefined) inc.violation(broken);
-    else if (drained > 0) this.#p.registry.wakeAfterDrain(inc, this.#p.placement.waitingCount() > 0);
+    else if (drained > 0) this.#p.registry.wakeAfterDrain(inc, this.#p.placement.waitingFor(inc.role) > 0);
   }
 
   /** A result posted by message (too large for the slot, or carrying buffers). */

@@ -1,4 +1,5 @@
 import type { AgentRegistry } from '../agents/registry.js';
+import type { RoleTable } from '../agents/role-table.js';
 import type { EventBus } from '../bus.js';
 import type { Incarnation } from '../agents/incarnation.js';
 import { DataCloneError, TaskFailedError } from '../errors.js';
@@ -17,6 +18,7 @@ export interface PlacementParts {
   slots: SlotTable;
   ledger: TaskLedger;
   registry: AgentRegistry;
+  roles: RoleTable;
   /** The required dependencies of a type that are down now. */
   dependencyDown: (type: string) => string[];
 }
@@ -37,6 +39,9 @@ export class Placement {
   #wakePending = false;
   #placing = false;
   #wakeType = 'general';
+  /** Roles to wake for the burst of pushes in progress. */
+  #wakeRoute = 0;
+  readonly #waitingFor = (role: number): number => this.#p.queue.waitingFor(role);
 
   constructor(parts: PlacementParts) {
     this.#p = parts;
@@ -52,14 +57,16 @@ export class Placement {
     return this.waitingCount() + this.direct.length;
   }
 
-  #typeCode(type: string): number {
-    return this.#p.registry.types?.indexOf(type) ?? -1;
+  /** Tasks in the rings that an agent of `role` may take. */
+  waitingFor(role: number): number {
+    return this.#p.queue.waitingFor(role);
   }
 
-  /** A new or released task: rings unless it must wait for types or a dependency. */
+  /** A new or released task: rings unless it must wait for its roles' types or a dependency. */
   place(task: Task): void {
     const { ledger } = this.#p;
-    if (this.#p.registry.types === undefined) {
+    if (task.route === 0) {
+      // Routed at admission unless a role that could take it has not said its types yet.
       ledger.move(task, 'queued');
       this.early.push(task);
       return;
@@ -84,13 +91,14 @@ export class Placement {
   #write(task: Task, slot: number, inline: Uint8Array | undefined): void {
     this.#p.slots.write(slot, {
       taskId: task.id,
-      typeCode: this.#typeCode(task.type),
+      typeCode: this.#p.roles.codeOf(task.type),
       priority: task.options.priority,
       attempt: task.attempts.started + 1,
       queuedAtMs: task.queuedAt,
       notifyStart: task.options.timeoutMs !== undefined,
       traceInPayload: task.payload.withTrace,
       inline,
+      route: task.route,
     });
   }
 
@@ -107,7 +115,7 @@ export class Placement {
     this.#write(task, slot, inline);
     this.#p.ledger.occupy(task, slot, 'queued');
     this.#p.queue.push(task.options.priority - 1, slot);
-    this.#scheduleWake(task.type);
+    this.#scheduleWake(task.type, task.route);
   }
 
   /**
@@ -116,13 +124,16 @@ export class Placement {
    * thousand submits costs one pass over the agents and at most one wake-up
    * each. Agents that are awake find the tasks on their own.
    */
-  #scheduleWake(type: string): void {
+  #scheduleWake(type: string, route: number): void {
     this.#wakeType = type;
+    this.#wakeRoute |= route;
     if (this.#wakePending) return;
     this.#wakePending = true;
     queueMicrotask(() => {
       this.#wakePending = false;
-      this.#p.registry.wakeFor(this.#wakeType, this.#p.queue.waitingCount());
+      const wake = this.#wakeRoute;
+      this.#wakeRoute = 0;
+      this.#p.registry.wakeFor(this.#wakeType, wake, this.#waitingFor);
     });
   }
 
@@ -159,7 +170,7 @@ export class Placement {
    * cannot be posted) may submit again: that re-entry is left to this loop.
    */
   placeDirect(): void {
-    if (this.direct.length === 0 || this.#p.registry.types === undefined || this.#placing) return;
+    if (this.direct.length === 0 || this.#placing) return;
     const { ledger, registry, slots } = this.#p;
     this.#placing = true;
     try {
@@ -171,10 +182,10 @@ export class Placement {
           continue;
         }
         const exclusions = { failedAgentIds: task.attempts.failedAgentIds(), failedIncarnations: task.attempts.failedIncarnations() };
-        const inc = registry.chooseFor(task.type, exclusions, task.payload.kind === 'transfer');
+        const inc = registry.chooseFor(task.type, task.route, exclusions, task.payload.kind === 'transfer');
         const slot = inc === undefined ? undefined : slots.allocate();
         if (inc === undefined || slot === undefined) {
-          if (inc === undefined && registry.noneWillEverRun(exclusions.failedIncarnations)) {
+          if (inc === undefined && registry.noneWillEverRun(exclusions.failedIncarnations, task.route)) {
             this.direct.splice(i, 1);
             this.#unplaceable(task);
           } else {
@@ -218,14 +229,29 @@ export class Placement {
     this.#p.ledger.settle(task, { ok: false, error: new TaskFailedError(task.id, task.attempts.failures(), cause) }, 'failed');
   }
 
-  /** Types became known: check and place what was submitted before the first handshake. */
-  placeEarly(reject: (task: Task) => void): void {
+  /**
+   * A role said its types (or went down): route and place what was submitted
+   * before; a task no role will ever take is handed to `reject` with the
+   * error its submit would have thrown.
+   */
+  placeEarly(reject: (task: Task, error: Error) => void): void {
     const early = this.early;
     this.early = [];
+    const { roles } = this.#p;
     for (const task of early) {
       if (task.settled) continue;
-      if (this.#typeCode(task.type) < 0) reject(task);
-      else this.place(task);
+      const route = roles.route(task.options);
+      if (route.kind === 'wait') {
+        this.early.push(task);
+        continue;
+      }
+      const refused = roles.refusal(route, task.options);
+      if (refused !== undefined || route.kind !== 'roles') {
+        reject(task, refused ?? new Error('no role may run this task'));
+        continue;
+      }
+      task.route = route.mask;
+      this.place(task);
     }
     this.placeDirect();
   }

@@ -37,6 +37,7 @@ export class TaskViews {
       finishedAt: task.finishedAt,
       assignmentLatencyMs: task.assignmentLatencyMs,
       error: task.error,
+      parentId: task.parentId,
     };
     const slot = task.slot;
     if (slot === undefined || !this.#heldByAgent(task)) return base;

@@ -38,7 +38,7 @@ export class Watchdog {
     const { clock, registry, ledger, bus, hangTimeoutMs } = this.#p;
     for (const { handle, slot, silentMs } of [...registry.silentWhileRunning(clock.nowMs(), hangTimeoutMs)]) {
       const task = ledger.inSlot(slot);
-      bus.emit('agentHung', { agentId: handle.agentId, generation: handle.generation, silentMs: Math.round(silentMs), taskId: task?.id, traceId: task?.traceId });
+      bus.emit('agentHung', { agentId: handle.agentId, generation: handle.generation, role: registry.roleName(handle), silentMs: Math.round(silentMs), taskId: task?.id, traceId: task?.traceId });
       handle.inc?.kill('hung', undefined, 2_000);
     }
   }

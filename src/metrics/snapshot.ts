@@ -1,10 +1,11 @@
-import type { AgentMetrics, AgentStatus, PoolMetrics } from '../types.js';
+import type { AgentMetrics, AgentStatus, PoolMetrics, RoleMetrics } from '../types.js';
 import type { MetricsRecorder } from './recorder.js';
 import { GroupStats } from './window.js';
 
 /** What the facade gathers from live agents for one metrics() call. */
 export interface AgentSample {
   agentId: number;
+  role: string;
   generation: number;
   status: AgentStatus;
   /** Epoch ms the agent (its stable id, not the incarnation) was created. */
@@ -36,6 +37,7 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
   const lifeHistograms = recorder.lifetimeHistograms();
   const agents = { total: 0, idle: 0, busy: 0, starting: 0, restarting: 0, abandoned: 0 };
   const byAgent: Record<string, AgentMetrics> = {};
+  const byRole: Record<string, RoleMetrics & { aliveMs: number; busyMs: number }> = {};
   let agentMs = 0;
   for (const a of sample.agents) {
     agents.total++;
@@ -43,8 +45,18 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
     const aliveMs = Math.max(0, sample.nowMs - Math.max(w.startedAt, a.createdAtMs));
     agentMs += aliveMs;
     const stats = w.byAgent.get(a.agentId) ?? EMPTY;
+    const summary = stats.summary();
+    const role = (byRole[a.role] ??= { agents: { total: 0, idle: 0, busy: 0, starting: 0, restarting: 0, abandoned: 0 }, tasks: { completed: 0, failed: 0, retried: 0 }, utilization: 0, aliveMs: 0, busyMs: 0 });
+    role.agents.total++;
+    if (a.status !== 'stopped') role.agents[a.status]++;
+    role.tasks.completed += summary.tasks.completed;
+    role.tasks.failed += summary.tasks.failed;
+    role.tasks.retried += summary.tasks.retried;
+    role.aliveMs += aliveMs;
+    role.busyMs += stats.busyMs;
     byAgent[a.agentId] = {
-      ...stats.summary(),
+      ...summary,
+      role: a.role,
       generation: a.generation,
       status: a.status,
       utilization: ratio(stats.busyMs, aliveMs),
@@ -52,6 +64,8 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
       eventLoopUtilization: a.eventLoopUtilization,
     };
   }
+  const roles: Record<string, RoleMetrics> = {};
+  for (const [name, r] of Object.entries(byRole)) roles[name] = { agents: r.agents, tasks: r.tasks, utilization: ratio(r.busyMs, r.aliveMs) };
   const byType: PoolMetrics['byType'] = {};
   for (const [type, stats] of w.byType) byType[type] = stats.summary();
   const all = w.all.summary();
@@ -66,6 +80,7 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
     endToEndMs: all.endToEndMs,
     byType,
     byAgent,
+    byRole: roles,
     slo: { targetMs: sample.sloTargetMs, p99Ms: all.assignmentLatencyMs.p99, ok: all.assignmentLatencyMs.p99 <= sample.sloTargetMs, window },
     window,
     lifetime: {

@@ -13,6 +13,7 @@ import {
   C_DOORBELL,
   C_MAIL,
   C_RETIRE,
+  C_ROLE,
   C_STATE,
   H_COMPLETION_SEQ,
   H_MAIN_WAITING,
@@ -125,6 +126,15 @@ export class ControlBlock {
   /** Coordinator side: take a hand-off back before the agent took it; false when it already did. */
   withdrawDirect(slot: number): boolean {
     return this.compareExchange(C_DIRECT, slot + 1, 0) === slot + 1;
+  }
+
+  /** The role index of the incarnation using this block: set after reset(), before its worker starts. */
+  setRole(role: number): void {
+    this.store(C_ROLE, role);
+  }
+
+  role(): number {
+    return this.load(C_ROLE);
   }
 
   /** Ask the agent to stop claiming new work. */

@@ -35,7 +35,11 @@ export const CLAIM_NONE = -1;
 export const H_COMPLETION_SEQ = 0; // bumped + notified by agents after publishing a completion
 export const H_RING_WAITING = 1; // tasks sitting in the priority rings (admission counts it)
 export const H_MAIN_WAITING = 2; // 1 while the coordinator sleeps on H_COMPLETION_SEQ: only then do agents notify
-export const HEADER_WORDS = 4;
+/** Most roles a pool may have: a slot's route is a bit mask of roles in one Int32 word. */
+export const MAX_ROLES = 16;
+// Pools with several roles: per role, the queued tasks it may take (a task eligible for two roles counts in both).
+export const H_ROLE_WAITING = 4;
+export const HEADER_WORDS = H_ROLE_WAITING + MAX_ROLES;
 
 // Per slot Int32 fields.
 export const S_CLAIM = 0; // ticket when queued, -(block+2) when owned by an agent, -1 otherwise
@@ -48,7 +52,8 @@ export const S_RESULT_LEN = 6;
 export const S_OUTCOME = 7;
 export const S_FLAGS = 8;
 export const S_TASK_ID = 9;
-export const SLOT_WORDS = 10;
+export const S_ROUTE = 10; // bit r set: an agent of role r may claim it (pools with several roles only)
+export const SLOT_WORDS = 11;
 
 // Per slot Float64 fields.
 export const SF_ENQUEUED_AT = 0; // aging clock: first accepted, kept across retries
@@ -69,7 +74,8 @@ export const C_RETIRE = 4; // stop claiming new work
 export const C_CURRENT = 5; // slot+1 of the task being run, 0 when none
 export const C_COMP_HEAD = 6;
 export const C_COMP_TAIL = 7;
-export const C_COMP_ENTRIES = 8;
+export const C_ROLE = 8; // role index of the incarnation holding the block (written before its worker starts)
+export const C_COMP_ENTRIES = 9;
 export const BLOCK_WORDS = C_COMP_ENTRIES + COMPLETION_RING;
 
 // Per control block Float64 fields.
@@ -83,6 +89,8 @@ export interface LayoutSizes {
   slots: number;
   blocks: number;
   inlineBytes: number;
+  /** Roles of the pool (1 to MAX_ROLES): with one, nothing is routed and no route word is read. */
+  roles: number;
 }
 
 /** Where each part starts, in elements of its array. Pure arithmetic, shared by both sides. */

@@ -3,13 +3,14 @@ import { COMPLETION_RING, computeLayout, type LayoutSizes } from './layout.js';
 export type { SharedRegion } from './layout.js';
 
 /** The slots and control blocks a pool of these sizes maps. */
-export function regionSizes(queueCapacity: number, maxSize: number, inlinePayloadBytes: number): LayoutSizes {
+export function regionSizes(queueCapacity: number, maxSize: number, inlinePayloadBytes: number, roles = 1): LayoutSizes {
   return {
     // Waiting work, plus retries over the bound, plus per agent one running and a full completion ring.
     slots: queueCapacity + maxSize * (COMPLETION_RING + 2),
     // Spare blocks so a replacement can start while a terminated agent is still exiting.
     blocks: maxSize * 2,
     inlineBytes: inlinePayloadBytes,
+    roles,
   };
 }
 
@@ -19,4 +20,4 @@ export function sharedBytes(sizes: LayoutSizes): number {
   return Math.max(layout.byteLength, layout.int32Words * 4, layout.float64Words * 8);
 }
 
-export { allocateRegion } from './layout.js';
+export { allocateRegion, MAX_ROLES } from './layout.js';

@@ -4,11 +4,14 @@ import {
   H_COMPLETION_SEQ,
   H_MAIN_WAITING,
   H_RING_WAITING,
+  H_ROLE_WAITING,
   LEVELS,
   SF_ENQUEUED_AT,
   SLOT_TIMES,
   SLOT_WORDS,
   S_CLAIM,
+  S_PAYLOAD_LEN,
+  S_ROUTE,
   S_STATE,
   SlotState,
   ticketOf,
@@ -33,9 +36,12 @@ export class SharedQueue {
   readonly words: Int32Array;
   readonly times: Float64Array;
   readonly bytes: Uint8Array;
+  /** Several roles: slots carry a route mask and per-role waiting counts are kept. One role pays for neither. */
+  readonly routed: boolean;
 
   constructor(region: SharedRegion) {
     this.layout = computeLayout(region.sizes);
+    this.routed = (region.sizes.roles ?? 1) > 1;
     this.words = new Int32Array(region.words);
     this.times = new Float64Array(region.times);
     this.bytes = new Uint8Array(region.bytes);
@@ -85,6 +91,11 @@ export class SharedQueue {
     return this.layout.slotBase + slot * SLOT_WORDS + field;
   }
 
+  /** Agent side: bytes of the payload inside the slot, or -1 when it travels by message. */
+  payloadLength(slot: number): number {
+    return Atomics.load(this.words, this.slotWord(slot, S_PAYLOAD_LEN));
+  }
+
   slotTime(slot: number, field: number): number {
     return slot * SLOT_TIMES + field;
   }
@@ -109,6 +120,17 @@ export class SharedQueue {
     return Atomics.load(this.words, H_RING_WAITING);
   }
 
+  /** Tasks waiting in the rings that an agent of `role` may take (all of them when nothing is routed). */
+  waitingFor(role: number): number {
+    return this.routed ? Atomics.load(this.words, H_ROLE_WAITING + role) : Atomics.load(this.words, H_RING_WAITING);
+  }
+
+  /** Adds `delta` to the waiting count of every role in the slot's route. */
+  private countRoute(slot: number, delta: number): void {
+    let mask = Atomics.load(this.words, this.slotWord(slot, S_ROUTE));
+    for (let role = 0; mask !== 0; role++, mask >>>= 1) if ((mask & 1) !== 0) Atomics.add(this.words, H_ROLE_WAITING + role, delta);
+  }
+
   /**
    * Coordinator only. The slot's fields must be written before this call: the
    * seq-cst store of `tail` publishes them to any agent that later sees the entry.
@@ -121,6 +143,7 @@ export class SharedQueue {
     Atomics.store(this.words, this.slotWord(slot, S_CLAIM), ticketOf(level, tail));
     Atomics.store(this.words, this.entryIndex(level, tail), slot);
     Atomics.add(this.words, H_RING_WAITING, 1);
+    if (this.routed) this.countRoute(slot, 1);
     Atomics.store(this.words, base + 1, (tail + 1) | 0);
   }
 
@@ -134,6 +157,7 @@ export class SharedQueue {
     if (ticket < 0) return false;
     if (Atomics.compareExchange(this.words, claimIndex, ticket, CLAIM_NONE) !== ticket) return false;
     Atomics.sub(this.words, H_RING_WAITING, 1);
+    if (this.routed) this.countRoute(slot, -1);
     return true;
   }
 
@@ -161,15 +185,18 @@ export class SharedQueue {
   /**
    * Agent side: claim the task that should run next, or return -1. `owner` is
    * the value to write into the slot's CLAIM word (negative, names the block).
+   * `roleBit` (pools with several roles): only slots whose route has that bit
+   * are looked at; entries for other roles are stepped over, not taken, so the
+   * ring head stays where it is until their own agents claim them.
    */
-  claimNext(owner: number, nowMs: number, agingIntervalMs: number): number {
+  claimNext(owner: number, nowMs: number, agingIntervalMs: number, roleBit = 0): number {
     for (;;) {
       let bestLevel = -1;
       let bestPos = 0;
       let bestSlot = -1;
       let bestEnqueuedAt = 0;
       for (let level = 0; level < LEVELS; level++) {
-        const head = this.liveHead(level);
+        const head = roleBit === 0 ? this.liveHead(level) : this.firstFor(level, roleBit);
         if (head === undefined) continue;
         const slot = Atomics.load(this.words, this.entryIndex(level, head));
         const enqueuedAtMs = this.times[this.slotTime(slot, SF_ENQUEUED_AT)] ?? 0;
@@ -187,12 +214,32 @@ export class SharedQueue {
       const ticket = ticketOf(bestLevel, bestPos);
       if (Atomics.compareExchange(this.words, this.slotWord(bestSlot, S_CLAIM), ticket, owner) === ticket) {
         Atomics.sub(this.words, H_RING_WAITING, 1);
+        // The slot is ours now: its route cannot change under us.
+        if (this.routed) this.countRoute(bestSlot, -1);
         const base = this.headIndex(bestLevel);
         Atomics.compareExchange(this.words, base, bestPos, (bestPos + 1) | 0);
         return bestSlot;
       }
       // Lost the race for that slot: look again from the top.
     }
+  }
+
+  /**
+   * Position of the first live entry of a ring that a role may take, or
+   * undefined. The route word is read after the ticket matched; if the slot
+   * was taken and reused in between, its ticket changed too and the claim's
+   * compare-and-swap fails, so a stale route can never win a slot.
+   */
+  private firstFor(level: number, roleBit: number): number | undefined {
+    const head = this.liveHead(level);
+    if (head === undefined) return undefined;
+    const tail = Atomics.load(this.words, this.headIndex(level) + 1);
+    for (let pos = head; pos !== tail; pos = (pos + 1) | 0) {
+      const slot = Atomics.load(this.words, this.entryIndex(level, pos));
+      if (Atomics.load(this.words, this.slotWord(slot, S_CLAIM)) !== ticketOf(level, pos)) continue;
+      if ((Atomics.load(this.words, this.slotWord(slot, S_ROUTE)) & roleBit) !== 0) return pos;
+    }
+    return undefined;
   }
 
   /** Position of the first live entry of a ring, moving the head past stale ones; undefined when empty. */

@@ -12,6 +12,7 @@ import {
   S_PAYLOAD_LEN,
   S_PRIORITY,
   S_RESULT_LEN,
+  S_ROUTE,
   S_STATE,
   S_TASK_ID,
   S_TYPE,
@@ -36,6 +37,8 @@ export interface SlotDescriptor {
   traceInPayload: boolean;
   /** Encoded payload bytes written into the slot, or undefined: the payload comes by message. */
   inline: Uint8Array | undefined;
+  /** Bit mask of the roles whose agents may claim it (read only in pools with several roles). */
+  route: number;
 }
 
 export type SlotOutcome =
@@ -127,6 +130,7 @@ export class SlotTable {
     this.set(slot, S_FLAGS, (d.notifyStart ? SlotFlags.NOTIFY_START : 0) | (d.traceInPayload ? SlotFlags.TRACE_IN_PAYLOAD : 0));
     this.set(slot, S_OUTCOME, Outcome.NONE);
     this.set(slot, S_RESULT_LEN, 0);
+    this.set(slot, S_ROUTE, d.route);
     const times = this.queue.times;
     times[this.queue.slotTime(slot, SF_ENQUEUED_AT)] = d.queuedAtMs;
     times[this.queue.slotTime(slot, SF_STARTED_AT)] = 0;

@@ -20,6 +20,10 @@ export class Task {
   slot: number | undefined;
   /** Bumped each time the task is written into a slot; a placement is counted as a try at most once. */
   placement = 0;
+  /** Bit mask of the roles that may run it; 0 until routed (its roles' types were not known yet). Set once. */
+  route = 0;
+  /** The task whose handler submitted this one (ctx.run / ctx.submit). */
+  parentId: number | undefined;
   readonly attempts = new AttemptLog();
   finishedAt: number | undefined;
   assignmentLatencyMs: number | undefined;

@@ -178,7 +178,7 @@ poolTest('agentReady fires for the initial agents; agentSpawned and agentReady f
   // Listen first: agentSpawned is emitted inside spawnAgent().
   const events = [waitForEvents(pool, PoolEvents.agentSpawned, 1, 20_000), waitForEvents(pool, PoolEvents.agentReady, 1, 20_000)];
   const [snapshot, [spawned], [readied]] = await Promise.all([pool.spawnAgent(), ...events]);
-  expect(spawned).toEqual({ agentId: snapshot.agentId, generation: 1, threadId: snapshot.threadId });
+  expect(spawned).toEqual({ agentId: snapshot.agentId, generation: 1, role: 'default', threadId: snapshot.threadId });
   expect(readied).toMatchObject({ agentId: snapshot.agentId, generation: 1, threadId: snapshot.threadId, contextId: snapshot.contextId });
   expect(typeof readied.contextId).toBe('string');
   expect(readied.startMs).toBeGreaterThanOrEqual(0);

@@ -39,7 +39,7 @@ describe('resolveOptions defaults', () => {
     expect(o.resourceLimits).toBeUndefined();
     expect(o.dependencies).toEqual({});
     expect(o.workerData).toBeUndefined();
-    expect(o.agentUrl.href).toBe(AGENT.href);
+    expect(o.roles[0].agentUrl.href).toBe(AGENT.href);
   });
 
   it('default requires maps discovery and migration to the discovery dependency', () => {
@@ -99,18 +99,18 @@ describe('resolveOptions defaults', () => {
 
 describe('resolveOptions agent', () => {
   it('accepts a URL, a file: URL string and an absolute path', () => {
-    expect(resolveOptions(base({ agent: new URL('file:///a/b.mjs') })).agentUrl.href).toBe('file:///a/b.mjs');
-    expect(resolveOptions(base({ agent: 'file:///a/b.mjs' })).agentUrl.href).toBe('file:///a/b.mjs');
-    expect(fileURLToPath(resolveOptions(base({ agent: '/a/b.mjs' })).agentUrl)).toBe('/a/b.mjs');
+    expect(resolveOptions(base({ agent: new URL('file:///a/b.mjs') })).roles[0].agentUrl.href).toBe('file:///a/b.mjs');
+    expect(resolveOptions(base({ agent: 'file:///a/b.mjs' })).roles[0].agentUrl.href).toBe('file:///a/b.mjs');
+    expect(fileURLToPath(resolveOptions(base({ agent: '/a/b.mjs' })).roles[0].agentUrl)).toBe('/a/b.mjs');
   });
 
   it('an absolute path with a space names that file', () => {
-    expect(fileURLToPath(resolveOptions(base({ agent: '/srv/my agents/a.mjs' })).agentUrl)).toBe('/srv/my agents/a.mjs');
+    expect(fileURLToPath(resolveOptions(base({ agent: '/srv/my agents/a.mjs' })).roles[0].agentUrl)).toBe('/srv/my agents/a.mjs');
   });
 
   it('an absolute path containing # or % still names that file', () => {
     for (const path of ['/srv/build#2/agent.mjs', '/srv/100%/agent.mjs', '/srv/a?b/agent.mjs']) {
-      const url = resolveOptions(base({ agent: path })).agentUrl;
+      const url = resolveOptions(base({ agent: path })).roles[0].agentUrl;
       expect(url.href, path).toBe(pathToFileURL(path).href);
       expect(fileURLToPath(url), path).toBe(path);
     }
@@ -286,5 +286,51 @@ describe('restart option', () => {
   it('a misspelt restart at the top level is refused with what was probably meant', () => {
     const err = expectInvalid(() => resolveOptions(base({ restrat: { maxRestarts: 2, windowMs: 1_000 } })), 'restrat');
     expect(err.message).toContain('did you mean `restart`?');
+  });
+});
+
+describe('roles (agents)', () => {
+  const DEV = new URL('file:///opt/agents/dev.mjs');
+  it('agent alone is one role named default, sized by size', () => {
+    const o = resolveOptions(base({ size: 3, workerData: { a: 1 } }));
+    expect(o.roles).toEqual([expect.objectContaining({ name: 'default', index: 0, size: 3, maxSize: 16, capabilities: [], workerData: { a: 1 } })]);
+    expect(o.size).toBe(3);
+  });
+
+  it('each role takes its own module, size, limits and workerData, and falls back to the pool for the rest', () => {
+    const o = resolveOptions({
+      agents: { architect: { agent: AGENT }, developer: { agent: DEV, size: 2, maxSize: 6, capabilities: ['code', 'code', 'test'], workerData: 'dev', resourceLimits: { stackSizeMb: 2 } } },
+      workerData: 'pool',
+      restart: { maxRestarts: 2, windowMs: 1_000 },
+    });
+    const [architect, developer] = o.roles;
+    expect(architect).toMatchObject({ name: 'architect', index: 0, size: 1, maxSize: 16, workerData: 'pool', restart: { maxRestarts: 2, windowMs: 1_000 } });
+    expect(architect.agentUrl.href).toBe(AGENT.href);
+    expect(developer).toMatchObject({ name: 'developer', index: 1, size: 2, maxSize: 6, capabilities: ['code', 'test'], workerData: 'dev', resourceLimits: { stackSizeMb: 2 } });
+    expect(o.size).toBe(3);
+  });
+
+  it('refuses agent and agents together, size beside agents, and role sizes beyond maxSize', () => {
+    expectInvalid(() => resolveOptions({ agent: AGENT, agents: { a: { agent: DEV } } }), 'agent');
+    expectInvalid(() => resolveOptions({ agents: { a: { agent: DEV } }, size: 2 }), 'size');
+    expectInvalid(() => resolveOptions({ agents: { a: { agent: DEV, size: 3 }, b: { agent: DEV, size: 2 } }, maxSize: 4 }), 'agents');
+    expectInvalid(() => resolveOptions({ agents: {} }), 'agents');
+    expectInvalid(() => resolveOptions({ agents: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`r${i}`, { agent: DEV }])) }), 'agents');
+  });
+
+  it('names the role in every bad role field', () => {
+    expectInvalid(() => resolveOptions({ agents: { dev: { agent: 'relative.mjs' } } }), 'agents.dev.agent');
+    expectInvalid(() => resolveOptions({ agents: { dev: { agent: DEV, size: 0 } } }), 'agents.dev.size');
+    expectInvalid(() => resolveOptions({ agents: { dev: { agent: DEV, size: 3, maxSize: 2 } } }), 'agents.dev.maxSize');
+    expectInvalid(() => resolveOptions({ agents: { dev: { agent: DEV, capabilities: 'code' } } }), 'agents.dev.capabilities');
+    expectInvalid(() => resolveOptions({ agents: { dev: { agent: DEV, sise: 2 } } }), 'agents.dev.sise');
+    expectInvalid(() => resolveOptions({ agents: { dev: { agent: DEV, restart: { maxRestarts: 1 } } } }), 'agents.dev.restart.windowMs');
+    expectInvalid(() => resolveOptions({ agents: { dev: 'dev.mjs' } }), 'agents.dev');
+  });
+
+  it('task options take role and capabilities', () => {
+    expect(resolveTaskOptions({ role: 'dev', capabilities: ['code'] }, undefined)).toMatchObject({ role: 'dev', capabilities: ['code'] });
+    expectInvalid(() => resolveTaskOptions({ role: '' }, undefined), 'role');
+    expectInvalid(() => resolveTaskOptions({ capabilities: [1] }, undefined), 'capabilities');
   });
 });
