@@ -126,3 +126,31 @@ poolTest('a pool given only `agent` has one role named default', async ({ usePoo
   await pool.run({}, { role: 'default' });
   expect(Object.keys(pool.metrics().byRole)).toEqual(['default']);
 });
+
+poolTest('a role whose agents are all abandoned refuses work only it could run; the other roles keep working', async ({ usePool }) => {
+  const pool = await usePool({
+    agents: {
+      architect: { agent: ARCHITECT },
+      developer: { agent: DEVELOPER, restart: { maxRestarts: 1, windowMs: 600_000 } },
+    },
+    maxAttempts: 5,
+  });
+  const abandoned = waitForEvents(pool, PoolEvents.agentAbandoned, 1);
+  // Crashes its agent on every attempt: one restart is allowed, the second crash abandons it.
+  const poison = pool.run({ part: 'x', crashOnAttempt: 99 }, { type: 'code' });
+  const [event] = await abandoned;
+  expect(event.role).toBe('developer');
+  await expect(poison).rejects.toMatchObject({ code: ErrorCodes.NO_AGENTS });
+  let refused;
+  try {
+    pool.submit({ part: 'y' }, { type: 'code' });
+  } catch (error) {
+    refused = error;
+  }
+  expect(refused?.code).toBe(ErrorCodes.NO_AGENTS);
+  expect(pool.listAgents().find((a) => a.role === 'developer').status).toBe('abandoned');
+  await expect(pool.run({}, { type: 'askUnknown' })).resolves.toMatchObject({ code: ErrorCodes.UNKNOWN_TASK_TYPE });
+  // Capacity for the role comes back with a new agent of it.
+  await pool.spawnAgent({ role: 'developer' });
+  await expect(pool.run({ part: 'z' }, { type: 'code' })).resolves.toMatchObject({ part: 'z' });
+});
