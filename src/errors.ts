@@ -23,6 +23,7 @@ export const ErrorCodes = Object.freeze({
   NO_AGENTS: 'ERR_NO_AGENTS',
   UNMET_CAPABILITY: 'ERR_UNMET_CAPABILITY',
   DEADLOCK: 'ERR_DEADLOCK',
+  FLOW_FAILED: 'ERR_FLOW_FAILED',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -128,6 +129,23 @@ export class DeadlockError extends PoolError<typeof ErrorCodes.DEADLOCK> {
   }
 }
 
+/** A flow ended with nodes that failed for good; `blocked` never started because they come after one. */
+export class FlowFailedError extends PoolError<typeof ErrorCodes.FLOW_FAILED> {
+  constructor(
+    readonly flowId: number,
+    readonly failed: readonly string[],
+    readonly blocked: readonly string[],
+    /** Each failed node's error, by node id. */
+    readonly errors: Readonly<Record<string, Error>>,
+  ) {
+    const first = failed[0];
+    super(
+      ErrorCodes.FLOW_FAILED,
+      `Flow ${flowId} failed: ${failed.join(', ')} failed${blocked.length > 0 ? `, ${blocked.join(', ')} blocked` : ''}${first === undefined ? '' : ` (${first}: ${messageOf(errors[first])})`}`,
+    );
+  }
+}
+
 export class InvalidOptionError extends PoolError<typeof ErrorCodes.INVALID_OPTION> {
   constructor(readonly option: string, readonly expected: string, readonly received: unknown) {
     super(ErrorCodes.INVALID_OPTION, `Expected \`${option}\` to be ${expected}, got ${describeValue(received)}`);
@@ -216,6 +234,7 @@ export interface PoolErrorByCode {
   ERR_NO_AGENTS: AllAgentsAbandonedError;
   ERR_UNMET_CAPABILITY: UnmetCapabilityError;
   ERR_DEADLOCK: DeadlockError;
+  ERR_FLOW_FAILED: FlowFailedError;
 }
 
 /**

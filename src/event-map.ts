@@ -28,6 +28,8 @@ export const PoolEvents = Object.freeze({
   scheduleFired: 'scheduleFired',
   scheduleSkipped: 'scheduleSkipped',
   scheduleRejected: 'scheduleRejected',
+  flowCompleted: 'flowCompleted',
+  flowFailed: 'flowFailed',
 } as const);
 
 /**
@@ -79,6 +81,10 @@ export interface PoolEventMap {
   scheduleFired: ScheduleFiredEvent;
   scheduleSkipped: ScheduleSkippedEvent;
   scheduleRejected: ScheduleRejectedEvent;
+  /** Every node of the flow completed. */
+  flowCompleted: { flowId: number; traceId: string; nodes: number };
+  /** The flow ended without completing: `state` 'failed' (nodes failed for good, and their dependents blocked) or 'cancelled' (its signal aborted). */
+  flowFailed: { flowId: number; traceId: string; state: 'failed' | 'cancelled'; failed: string[]; blocked: string[]; cancelled: string[]; error: Error };
 }
 
 export type PoolEventName = keyof PoolEventMap;

@@ -23,6 +23,7 @@ export {
   StartTimeoutError,
   UnmetCapabilityError,
   DeadlockError,
+  FlowFailedError,
   isPoolError,
   type ErrorCode,
   type PoolErrorByCode,
@@ -32,6 +33,7 @@ export type {
   PoolOptions,
   RoleOptions,
   RoleMetrics,
+  FlowLink,
   TaskOptions,
   TaskHandle,
   TaskSnapshot,
@@ -60,6 +62,7 @@ export type {
   DependencyCheck,
   BuiltInTaskType,
 } from './types.js';
+export type { FlowSpec, FlowNodeSpec, FlowOptions, FlowHandle, FlowSnapshot, FlowNodeSnapshot, FlowNodeStatus, FlowState } from './flows/types.js';
 export type {
   ScheduleWhen,
   ScheduleOptions,

@@ -7,7 +7,7 @@ import { checkTransferList } from './tasks/payload.js';
 import { MAX_ROLES, regionSizes, sharedBytes } from './ring/region.js';
 import type { AlertThresholds } from './metrics/alerts.js';
 import type { RestartPolicy } from './agents/restart-policy.js';
-import type { AlertOptions, DependencyCheck, Logger, PoolOptions, TaskOptions } from './types.js';
+import type { AlertOptions, DependencyCheck, FlowLink, Logger, PoolOptions, TaskOptions } from './types.js';
 
 export const DEFAULTS = Object.freeze({
   size: 4,
@@ -96,7 +96,7 @@ const POOL_OPTIONS = [
   'restart',
 ] as const;
 /** Exported for schedule(), whose options are these (bar signal and transfer) plus its own. */
-export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer', 'role', 'capabilities'] as const;
+export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer', 'role', 'capabilities', 'flow'] as const;
 const ROLE_OPTIONS = ['agent', 'size', 'maxSize', 'capabilities', 'resourceLimits', 'workerData', 'restart'] as const;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 const ALERT_OPTIONS = ['slowTaskMs', 'typeP95Ms', 'agentFailuresPerHour', 'queueDepthShare'] as const;
@@ -381,6 +381,7 @@ export interface ResolvedTaskOptions {
   /** Pins the task to one role (a name of the pool's roles; admission checks it). */
   role: string | undefined;
   capabilities: readonly string[] | undefined;
+  flow: FlowLink | undefined;
 }
 
 type Transferable = NonNullable<TaskOptions['transfer']>[number];
@@ -396,7 +397,7 @@ function plainOptionsFor(type: string, poolTimeoutMs: number | undefined): Resol
   if (poolTimeoutMs !== undefined) return undefined;
   let cached = plainOptions.get(type);
   if (cached === undefined && plainOptions.size < 1_000) {
-    cached = Object.freeze({ type, priority: DEFAULTS.priority, traceId: undefined, signal: undefined, timeoutMs: undefined, idempotent: true, transfer: undefined, role: undefined, capabilities: undefined });
+    cached = Object.freeze({ type, priority: DEFAULTS.priority, traceId: undefined, signal: undefined, timeoutMs: undefined, idempotent: true, transfer: undefined, role: undefined, capabilities: undefined, flow: undefined });
     plainOptions.set(type, cached);
   }
   return cached;
@@ -407,6 +408,14 @@ function onlyType(o: object): o is { type?: string } {
   for (const key in o) if (key !== 'type') return false;
   const type = (o as { type?: unknown }).type;
   return type === undefined || (typeof type === 'string' && type.length > 0);
+}
+
+function checkFlowLink(value: unknown): FlowLink {
+  const f = value as Partial<FlowLink> | null;
+  if (typeof f !== 'object' || f === null || typeof f.id !== 'number' || typeof f.node !== 'string' || typeof f.inputs !== 'object' || f.inputs === null) {
+    throw new InvalidOptionError('flow', 'an object { id, node, inputs } (set by pool.flow())', value);
+  }
+  return { id: f.id, node: f.node, inputs: f.inputs };
 }
 
 /** Per-task options, checked at submit so a bad call throws before anything is accepted. */
@@ -436,5 +445,6 @@ export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs:
     transfer: o.transfer === undefined ? undefined : checkTransferList(o.transfer),
     role: o.role,
     capabilities: o.capabilities === undefined ? undefined : stringList('capabilities', o.capabilities),
+    flow: o.flow === undefined ? undefined : checkFlowLink(o.flow),
   };
 }

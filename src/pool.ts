@@ -31,6 +31,8 @@ import { SharedQueue } from './ring/shared-queue.js';
 import { SlotTable } from './ring/slot-table.js';
 import { TaskLedger } from './tasks/ledger.js';
 import { Scheduler } from './schedules/scheduler.js';
+import { Flows } from './flows/flows.js';
+import type { FlowHandle, FlowOptions, FlowSpec } from './flows/types.js';
 import type { ScheduleHandle, ScheduleRunOptions, ScheduleWhen } from './schedules/types.js';
 import { chooseRetirees } from './scheduling/resize.js';
 import type {
@@ -76,6 +78,15 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
   readonly #keepAlive = new KeepAlive();
   // Firings go through the same admission as submit(), so each is an ordinary task; untyped here, as schedule()'s signature already checked the payload.
   readonly #scheduler = new Scheduler({ clock: this.#clock, bus: this.bus, submit: (payload, options) => this.#admission.submit(payload, options) });
+  // Flows use the pool's public API: submit, checkTask, getTask and onSizeLessThan.
+  readonly #flows = new Flows({
+    bus: this.bus,
+    submit: (payload, options) => this.#admission.submit(payload, options),
+    check: (options) => this.checkTask(options),
+    getTask: (id) => this.getTask(id),
+    room: () => this.onSizeLessThan(this.#options.queueCapacity),
+    keep: 1_000,
+  });
   readonly #alertTimer: { readonly id: unknown };
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -167,6 +178,30 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     return this.#admission.submit<RunResult<A, K>>(payload, options as TaskOptions | undefined);
   }
 
+  /**
+   * Throws the coded error submit() would throw for these options (a bad
+   * option, a type no role handles, an unknown role, an unmet capability),
+   * accepting nothing. Room in the queue is not checked.
+   */
+  checkTask(options?: TaskOptions): void {
+    this.#admission.check(options);
+  }
+
+  /**
+   * A task made of subtasks with dependencies: each node an ordinary task
+   * that starts once the nodes it comes `after` completed, with their results
+   * as `ctx.inputs`. The spec is checked whole first (unknown ids, cycles, bad
+   * options throw InvalidOptionError; nothing is accepted half). See FlowHandle.
+   */
+  flow(spec: FlowSpec, options?: FlowOptions): FlowHandle {
+    this.#assertOpen();
+    return this.#flows.create(spec, options);
+  }
+
+  getFlow(id: number): FlowHandle | undefined {
+    return this.#flows.get(id);
+  }
+
   getTask(id: number): TaskSnapshot | undefined {
     const task = this.#ledger.get(id);
     return task === undefined ? undefined : this.#views.snapshot(task);
@@ -246,7 +281,9 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
       heapUsedBytes: h.inc?.block.heapUsedBytes() ?? 0,
       eventLoopUtilization: h.inc?.state === 'ready' ? h.inc.worker.performance.eventLoopUtilization().utilization : 0,
     }));
+    const flows = this.#flows.counts();
     return buildMetrics(this.#metrics, {
+      flows,
       agents,
       queue: { depth: this.#placement.depth(), held: this.#placement.held.length, capacity: this.#options.queueCapacity },
       pending: this.#ledger.pendingCount,

@@ -159,6 +159,15 @@ export interface TaskOptions {
   role?: string;
   /** Run only on agents that have every one of these: their role's `capabilities` plus its handler types. */
   capabilities?: readonly string[];
+  /** Set by pool.flow() on its nodes' tasks: the handler reads `ctx.flow` and `ctx.inputs`. */
+  flow?: FlowLink;
+}
+
+/** Which flow node a task runs, and the results of the nodes it comes after (by node id). */
+export interface FlowLink {
+  id: number;
+  node: string;
+  inputs: Record<string, unknown>;
 }
 
 export type Transferable = ArrayBuffer | MessagePort;
@@ -283,6 +292,8 @@ export interface PoolMetrics {
     endToEndMs: LatencySummary;
   };
   degraded: boolean;
+  /** Flows (pool.flow()): running now, and how many ended each way since the pool started. */
+  flows: { running: number; completed: number; failed: number; cancelled: number };
 }
 
 /** Encoded HDR histograms (compressed base64, values in microseconds) of the current window. */

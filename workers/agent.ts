@@ -51,6 +51,10 @@ export interface TaskContext<M extends AgentMemory = Map<unknown, unknown>> exte
   readonly signal: AbortSignal;
   /** Proves a long synchronous handler is alive; call it more often than hangTimeoutMs. */
   heartbeat(): void;
+  /** In a flow node: the results of the nodes it comes after, by node id; empty otherwise. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** In a flow node: the flow's id and this node's id (also bound to every ctx.log line); undefined otherwise. */
+  readonly flow: { id: number; node: string } | undefined;
   /**
    * Runs a subtask on the pool (any agent its type, `role` and `capabilities`
    * allow) and resolves with its result. The subtask records this task as its

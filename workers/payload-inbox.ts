@@ -1,7 +1,14 @@
 import { readFrom } from '../src/ring/codec.js';
 import type { SharedQueue } from '../src/ring/shared-queue.js';
 
-export type Loaded = [payload: unknown, traceId: string];
+/** A flow node's link, as `TaskOptions.flow` gave it. */
+export interface FlowLinkIn {
+  id: number;
+  node: string;
+  inputs: Record<string, unknown>;
+}
+
+export type Loaded = [payload: unknown, traceId: string, flow?: FlowLinkIn];
 
 interface Posted {
   payload: unknown;
@@ -56,7 +63,11 @@ export class PayloadInbox {
   }
 
   #withTrace(value: unknown, taskId: number, traceInPayload: boolean): Loaded {
-    return traceInPayload ? (value as Loaded) : [value, `${this.tracePrefix}-${taskId}`];
+    if (!traceInPayload) return [value, `${this.tracePrefix}-${taskId}`];
+    const loaded = value as Loaded;
+    // A flow link may travel without a caller's trace id: then it is derived as usual.
+    if (loaded[1] === undefined) loaded[1] = `${this.tracePrefix}-${taskId}`;
+    return loaded;
   }
 }
 

@@ -173,14 +173,14 @@ function runSlot(slot: number): Promise<void> | undefined {
   return startHandler(slot, taskId, loaded);
 }
 
-function startHandler(slot: number, taskId: number, [payload, traceId]: Loaded): Promise<void> | undefined {
+function startHandler(slot: number, taskId: number, [payload, traceId, flow]: Loaded): Promise<void> | undefined {
   const word = (field: number): number => Atomics.load(queue.words, queue.slotWord(slot, field));
   let value: unknown;
   try {
     const code = word(S_TYPE);
     const type = typeNames[code] ?? '';
     const handler = handlerOf[code] as Handler;
-    const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat, delegation);
+    const ctx = new RunningTaskContext(base, taskId, traceId, type, word(S_ATTEMPT), beat, delegation, flow);
     current = { slot, taskId, ctx };
     const startedAtMs = nowMs();
     queue.times[queue.slotTime(slot, SF_STARTED_AT)] = startedAtMs;

@@ -3,6 +3,9 @@ import { PROTOCOL_VERSION, type AgentMessage, type LogLevel } from '../src/proto
 import type { SubtaskOptions } from '../src/protocol.js';
 import type { AgentLog, AgentLogFn, SetupContext, SubtaskHandle, TaskContext } from './agent.js';
 import type { DelegationClient } from './delegation.js';
+import type { FlowLinkIn } from './payload-inbox.js';
+
+const NO_INPUTS: Readonly<Record<string, unknown>> = Object.freeze({});
 import { formatMessage, hasDirective, text } from './log-format.js';
 
 import { post } from './port.js';
@@ -96,6 +99,7 @@ export class RunningTaskContext implements TaskContext {
     readonly attempt: number,
     private readonly beat: () => void,
     private readonly delegation: DelegationClient,
+    private readonly link: FlowLinkIn | undefined,
   ) {
     this.agentId = base.agentId;
     this.generation = base.generation;
@@ -110,8 +114,19 @@ export class RunningTaskContext implements TaskContext {
   }
 
   get log(): AgentLog {
-    this.logger ??= makeLog({ taskId: this.taskId, traceId: this.traceId, type: this.type, attempt: this.attempt });
+    const link = this.link;
+    const fixed = { taskId: this.taskId, traceId: this.traceId, type: this.type, attempt: this.attempt };
+    this.logger ??= makeLog(link === undefined ? fixed : { ...fixed, flowId: link.id, nodeId: link.node });
     return this.logger;
+  }
+
+  get inputs(): Readonly<Record<string, unknown>> {
+    return this.link?.inputs ?? NO_INPUTS;
+  }
+
+  get flow(): { id: number; node: string } | undefined {
+    const link = this.link;
+    return link === undefined ? undefined : { id: link.id, node: link.node };
   }
 
   heartbeat(): void {

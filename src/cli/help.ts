@@ -77,7 +77,7 @@ Exit codes: 0 every check passed, 1 a check failed or the run could not start or
 export const BENCH_HELP = `daedalus bench - benchmark suites: throughput, latency, busy main thread, faults
 
 Usage:
-  daedalus bench [--scope throughput|latency|busy-main|heap|faults|all] [--agents N] [--json out.json] [--quick]
+  daedalus bench [--scope throughput|latency|busy-main|heap|faults|flows|all] [--agents N] [--json out.json] [--quick]
 
 Flags:
   --scope NAME    which suites to run (default all)

@@ -40,6 +40,13 @@ export class Admission {
     this.#p = parts;
   }
 
+  /** What submit() would refuse for these options (bad option, unknown type, role or capability), thrown; nothing is accepted. */
+  check(taskOptions: TaskOptions | undefined): void {
+    const opts = resolveTaskOptions(taskOptions, this.#p.options.taskTimeoutMs);
+    const refused = this.#p.roles.refusal(this.#p.roles.route(opts), opts);
+    if (refused !== undefined) throw refused;
+  }
+
   /**
    * `parent`: the task whose handler submitted this one (ctx.run, ctx.submit):
    * recorded as parentId, and its trace id is inherited unless one is given.
@@ -61,7 +68,7 @@ export class Admission {
       throw new QueueFullError(depth, options.queueCapacity, retryAfterMs(depth, options.queueCapacity, metrics.completionsPerSecond(clock.nowMs())));
     }
     if (opts.signal?.aborted === true) throw new AbortError(opts.signal.reason);
-    const encoded = admitPayload(payload, opts.traceId, opts.transfer);
+    const encoded = admitPayload(payload, opts.traceId, opts.transfer, opts.flow);
     // Accepted from here on: nothing below may throw (listeners and loggers are contained by the bus).
     const task = new Task(++this.#seq, opts, encoded, clock.nowMs(), options.tracePrefix);
     // 0 (not routed yet) when a role that could take it has not said its types: placed once it has.

@@ -15,6 +15,7 @@ export interface AgentSample {
 }
 
 export interface PoolSample {
+  flows: PoolMetrics['flows'];
   agents: AgentSample[];
   queue: PoolMetrics['queue'];
   pending: number;
@@ -90,6 +91,7 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
       endToEndMs: lifeHistograms.endToEnd.summary(),
     },
     degraded: sample.degraded,
+    flows: sample.flows,
   };
 }
 

@@ -16,7 +16,7 @@ const EVERY_KEYS = ['everyMs', 'immediately'] as const;
 const CRON_KEYS = ['cron', 'tz', 'immediately'] as const;
 const OVERLAPS = ['skip', 'queue'] as const;
 /** One AbortSignal would abort every later firing; a transfer list moves its buffers once. */
-const SINGLE_TASK_OPTIONS: readonly string[] = ['signal', 'transfer'];
+const SINGLE_TASK_OPTIONS: readonly string[] = ['signal', 'transfer', 'flow'];
 const SCHEDULE_OPTIONS: readonly string[] = [...TASK_OPTIONS.filter((k) => !SINGLE_TASK_OPTIONS.includes(k)), 'overlap'];
 
 export interface ParsedWhen {

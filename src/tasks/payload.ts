@@ -18,8 +18,8 @@ type Transferable = ArrayBuffer | MessagePort;
  */
 export type EncodedPayload =
   | { kind: 'bytes'; bytes: Uint8Array; withTrace: boolean }
-  | { kind: 'clone'; value: unknown; withTrace: boolean }
-  | { kind: 'transfer'; value: unknown; transfer: readonly Transferable[]; withTrace: boolean };
+  | { kind: 'clone'; value: unknown; withTrace: boolean; extra?: unknown }
+  | { kind: 'transfer'; value: unknown; transfer: readonly Transferable[]; withTrace: boolean; extra?: unknown };
 
 /** What a settled task keeps in place of its payload: nothing (getTask() shows no payloads). */
 export const RELEASED_PAYLOAD: EncodedPayload = Object.freeze({ kind: 'bytes', bytes: new Uint8Array(0), withTrace: false });
@@ -30,10 +30,16 @@ export function messageForm(payload: EncodedPayload, traceId: string): { value: 
     case 'bytes':
       return { value: payload.bytes, transfer: undefined };
     case 'clone':
-      return { value: payload.withTrace ? [payload.value, traceId] : payload.value, transfer: undefined };
+      return { value: wrap(payload.value, payload.withTrace, traceId, payload.extra), transfer: undefined };
     case 'transfer':
-      return { value: payload.withTrace ? [payload.value, traceId] : payload.value, transfer: payload.transfer };
+      return { value: wrap(payload.value, payload.withTrace, traceId, payload.extra), transfer: payload.transfer };
   }
+}
+
+/** `[value, traceId]`, plus the task's flow link third when it has one; the bare value when neither travels. */
+function wrap(value: unknown, withTrace: boolean, traceId: string, extra: unknown): unknown {
+  if (extra !== undefined) return [value, traceId, extra];
+  return withTrace ? [value, traceId] : value;
 }
 
 /**
@@ -67,22 +73,31 @@ function isDetached(buffer: ArrayBuffer): boolean {
   }
 }
 
-/** Copies (or, with a transfer list, checks) the payload at submit; throws DataCloneError for what cannot cross. */
-export function admitPayload(payload: unknown, traceId: string | undefined, transfer: readonly Transferable[] | undefined): EncodedPayload {
-  const withTrace = traceId !== undefined;
-  const value = withTrace ? [payload, traceId] : payload;
+/**
+ * Copies (or, with a transfer list, checks) the payload at submit; throws
+ * DataCloneError for what cannot cross. `extra` (a flow node's link and
+ * inputs) travels with it as the tuple's third element; it needs the trace id,
+ * which a flow always gives.
+ */
+export function admitPayload(payload: unknown, traceId: string | undefined, transfer: readonly Transferable[] | undefined, extra?: unknown): EncodedPayload {
+  const withTrace = traceId !== undefined || extra !== undefined;
+  const value = extra !== undefined ? [payload, traceId, extra] : withTrace ? [payload, traceId] : payload;
   if (transfer !== undefined) {
     // Nothing moves until dispatch, but what postMessage would refuse is refused now:
     // a trial clone with the transfer list on a throwaway channel would detach the
     // caller's buffers, so the check clones without it (buffers are copied, ports refused).
-    if (!transfer.some((t) => !(t instanceof ArrayBuffer))) tryClone(payload);
-    return { kind: 'transfer', value: payload, transfer, withTrace };
+    if (!transfer.some((t) => !(t instanceof ArrayBuffer))) tryClone(extra === undefined ? payload : [payload, extra]);
+    return { kind: 'transfer', value: payload, transfer, withTrace, extra };
   }
   try {
     return { kind: 'bytes', bytes: encode(value), withTrace };
   } catch (error) {
     // The byte codec cannot write a SharedArrayBuffer; postMessage shares one. Such a
     // payload is cloned now and travels by message; one that neither can carry is refused.
+    if (extra !== undefined) {
+      const [clonedPayload, clonedExtra] = tryClone([payload, extra], error) as [unknown, unknown];
+      return { kind: 'clone', value: clonedPayload, withTrace, extra: clonedExtra };
+    }
     return { kind: 'clone', value: tryClone(payload, error), withTrace };
   }
 }

@@ -36,6 +36,8 @@ const DOCUMENTED = [
   'scheduleFired',
   'scheduleSkipped',
   'scheduleRejected',
+  'flowCompleted',
+  'flowFailed',
 ];
 
 /** Creates the pool through `usePool` and, before any agent starts, wraps its emit to record every event name it emits. */

@@ -12,7 +12,7 @@ const POOL_OPTIONS = [
   'cancelGraceMs', 'agingIntervalMs', 'inlinePayloadBytes', 'resourceLimits', 'dependencies', 'requires', 'logger',
   'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation', 'finishedTasksKept',
 ];
-const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer', 'role', 'capabilities'];
+const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer', 'role', 'capabilities', 'flow'];
 const AGENT = new URL('../fixtures/never-loaded.mjs', import.meta.url);
 
 describe('closest', () => {
