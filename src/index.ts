@@ -33,6 +33,7 @@ export type {
   PoolOptions,
   RoleOptions,
   RoleMetrics,
+  RoleSnapshot,
   FlowLink,
   TaskOptions,
   TaskHandle,

@@ -42,6 +42,7 @@ import type {
   IsolationReport,
   PoolMetrics,
   RecentEvent,
+  RoleSnapshot,
   PoolOptions,
   TaskOptions,
   TaskSnapshot,
@@ -205,6 +206,18 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
   getTask(id: number): TaskSnapshot | undefined {
     const task = this.#ledger.get(id);
     return task === undefined ? undefined : this.#views.snapshot(task);
+  }
+
+  /** The pool's roles: each one's name, capabilities, handler types (once one of its agents said them) and size bounds. */
+  listRoles(): RoleSnapshot[] {
+    return this.#roles.roles.map((r) => ({
+      name: r.name,
+      capabilities: [...r.capabilities],
+      types: this.#roles.typesOf(r.index)?.slice(),
+      size: this.#registry.stayingHandles(r.index).length,
+      maxSize: r.maxSize,
+      down: this.#roles.downError(r.index) !== undefined,
+    }));
   }
 
   listAgents(): AgentSnapshot[] {

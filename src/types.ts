@@ -201,6 +201,18 @@ export interface TaskSnapshot {
 /** 'abandoned': past the `restart` limit, never restarted (its id is not reused). */
 export type AgentStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'stopped' | 'abandoned';
 
+export interface RoleSnapshot {
+  name: string;
+  capabilities: string[];
+  /** Its handler types; undefined until one of its agents has started. */
+  types: string[] | undefined;
+  /** Agents of the role that stay (not retiring, not abandoned). */
+  size: number;
+  maxSize: number;
+  /** No agent of it can take work (all abandoned, or none can start). */
+  down: boolean;
+}
+
 export interface AgentSnapshot {
   agentId: number;
   role: string;

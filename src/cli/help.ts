@@ -9,11 +9,14 @@ export function packageVersion(): string {
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
-export const MAIN_HELP = `daedalus - benchmarks and CI performance gates for daedalus-pool
+export const MAIN_HELP = `daedalus - benchmarks, CI performance gates and the HTTP service of daedalus-pool
 
 Usage:
   daedalus gate  [flags]   run a workload on the pool, check thresholds, write a report
   daedalus bench [flags]   run the benchmark suites (from a source checkout; peers side by side when installed)
+  daedalus serve [flags]   host a pool behind the HTTP API (--agent FILE or --config FILE)
+  daedalus status|agents|queue|bottlenecks|metrics|events|stop [--url URL]
+                           views of a running server
   daedalus --help | -h     this text ('daedalus <command> --help' for a command's flags)
   daedalus --version | -v  the package version
 
@@ -72,6 +75,27 @@ Output:
 
 Exit codes: 0 every check passed, 1 a check failed or the run could not start or finish,
 2 usage error (including a baseline of another workload fingerprint).
+`;
+
+export const SERVE_HELP = `daedalus serve - one pool behind the HTTP API
+
+Usage:
+  daedalus serve (--agent ./agent.js [--size N] | --config pool.json)
+                 [--host 127.0.0.1] [--port 7070] [--token T]
+                 [--shutdown-timeout 30000] [--body-limit 1048576]
+
+Flags:
+  --agent FILE            the agent module (a pool of one role)
+  --size N                agents at start with --agent (default 4)
+  --config FILE           pool options as JSON (roles included); module paths relative to the file
+  --host ADDR             address to bind (default 127.0.0.1; any other needs --token)
+  --port N                port (default 7070; 0 picks a free one)
+  --token T               every route but /health needs Authorization: Bearer T
+  --shutdown-timeout MS   how long a drain may take before what is left is cancelled (default 30000)
+  --body-limit BYTES      largest request body; larger is a 413 (default 1048576)
+
+SIGTERM, SIGINT, 'daedalus stop' and DELETE /pool drain: accepted tasks finish, new ones get 503;
+a second signal or 'daedalus stop --force' stops at once. The last line says how many were cancelled.
 `;
 
 export const BENCH_HELP = `daedalus bench - benchmark suites: throughput, latency, busy main thread, faults

@@ -31,8 +31,18 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return (await import('./gate-command.js')).gateCommand(rest, io);
     case 'bench':
       return (await import('./bench-command.js')).benchCommand(rest, io);
+    case 'serve':
+      return (await import('./serve-command.js')).serveCommand(rest, io);
+    case 'status':
+    case 'agents':
+    case 'queue':
+    case 'bottlenecks':
+    case 'metrics':
+    case 'events':
+    case 'stop':
+      return (await import('./client-commands.js')).clientCommand(command, rest, io);
     default:
-      throw new UsageError(command, command.startsWith('-') ? `unknown flag ${command} (see 'daedalus --help')` : `unknown command '${command}' (commands: gate, bench; see 'daedalus --help')`);
+      throw new UsageError(command, command.startsWith('-') ? `unknown flag ${command} (see 'daedalus --help')` : `unknown command '${command}' (commands: gate, bench, serve, status, agents, queue, bottlenecks, metrics, events, stop; see 'daedalus --help')`);
   }
 }
 

@@ -1,0 +1,146 @@
+/**
+ * Views of a running `daedalus serve`: status, agents, queue, bottlenecks,
+ * metrics, events, stop. Each asks the HTTP API (--url, default
+ * http://127.0.0.1:7070; --token), prints an aligned table or --json, and exits
+ * 0; a server that cannot be reached is a usage error (exit 2) saying where it looked.
+ */
+import { UsageError, numberFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import type { Io } from './gate-command.js';
+
+export const CLIENT_COMMANDS = ['status', 'agents', 'queue', 'bottlenecks', 'metrics', 'events', 'stop'] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
+
+const COMMON: FlagSpec = { url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+const EXTRA: Record<ClientCommand, FlagSpec> = {
+  status: {},
+  agents: {},
+  queue: {},
+  bottlenecks: { limit: { type: 'string' } },
+  metrics: { agent: { type: 'string' }, type: { type: 'string' } },
+  events: { tail: { type: 'string' } },
+  stop: { force: { type: 'boolean' } },
+};
+
+export const CLIENT_HELP = `daedalus status|agents|queue|bottlenecks|metrics|events|stop - views of a running daedalus serve
+
+Usage:
+  daedalus status                  agents, queue, tasks and the SLO verdict
+  daedalus agents                  every agent: role, status, current task, counts
+  daedalus queue                   waiting tasks: depth, held, capacity
+  daedalus bottlenecks [--limit N] the slowest tasks of the window
+  daedalus metrics [--agent N] [--type T]
+  daedalus events [--tail N]       the last N events (default 100), oldest first
+  daedalus stop [--force]          drain the server (or stop it at once)
+
+Flags (every view):
+  --url URL      the server (default http://127.0.0.1:7070)
+  --token T      its bearer token
+  --json         the server's JSON instead of a table
+
+Exit codes: 0 done, 1 the server refused, 2 usage error or server not reachable.
+`;
+
+type Row = readonly (string | number | undefined)[];
+
+function table(header: Row, rows: readonly Row[]): string {
+  const all = [header, ...rows].map((r) => r.map((c) => (c === undefined ? '-' : String(c))));
+  const widths = (all[0] ?? []).map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return `${all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+async function call(base: string, token: string | undefined, path: string, method = 'GET'): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, base), { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    throw new UsageError('--url', `cannot reach a daedalus server at ${base} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); start one with 'daedalus serve' or pass --url`, { cause: error });
+  }
+  const body = (await response.json()) as { code?: string; message?: string };
+  if (!response.ok) throw Object.assign(new Error(`${base} answered ${response.status}: ${body.code ?? ''} ${body.message ?? ''}`.trim()), { exitCode: 1 });
+  return body;
+}
+
+type Json = Record<string, unknown>;
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? Math.round(v * 100) / 100 : undefined);
+
+export async function clientCommand(command: ClientCommand, argv: readonly string[], io: Io): Promise<number> {
+  const values = parseFlags(argv, { ...COMMON, ...EXTRA[command] }, command);
+  if (values.help === true) {
+    io.out(CLIENT_HELP);
+    return 0;
+  }
+  const base = stringFlag(values, 'url') ?? 'http://127.0.0.1:7070';
+  const token = stringFlag(values, 'token');
+  const json = values.json === true;
+  const get = (path: string, method?: string): Promise<unknown> => call(base, token, path, method);
+  const print = (data: unknown, render: () => string): number => {
+    io.out(json ? `${JSON.stringify(data, null, 2)}\n` : render());
+    return 0;
+  };
+  try {
+    switch (command) {
+      case 'status': {
+        const s = (await get('/status')) as Json & { agents: Json; queue: Json; tasks: Json; slo: Json };
+        return print(s, () =>
+          table(['state', 'agents', 'idle', 'busy', 'queue', 'pending', 'running', 'completed', 'failed', 'p99 assign ms', 'SLO'], [
+            [String(s.state), num(s.agents.total), num(s.agents.idle), num(s.agents.busy), num(s.queue.depth), num(s.tasks.pending), num(s.tasks.running), num(s.tasks.completed), num(s.tasks.failed), num(s.slo.p99Ms), s.slo.ok === true ? 'ok' : 'missed'],
+          ]),
+        );
+      }
+      case 'agents': {
+        const agents = (await get('/agents')) as Json[];
+        return print(agents, () => table(['agent', 'role', 'status', 'task', 'generation', 'completed', 'failed', 'restarts'], agents.map((a) => [num(a.agentId), String(a.role), String(a.status), num(a.currentTaskId), num(a.generation), num(a.tasksCompleted), num(a.tasksFailed), num(a.restarts)])));
+      }
+      case 'queue': {
+        const m = (await get('/metrics')) as Json & { queue: Json; tasks: Json };
+        return print(m.queue, () => table(['depth', 'held', 'capacity', 'pending', 'running'], [[num(m.queue.depth), num(m.queue.held), num(m.queue.capacity), num(m.tasks.pending), num(m.tasks.running)]]));
+      }
+      case 'bottlenecks': {
+        const limit = numberFlag(values, 'limit', { min: 0, max: 100_000, integer: true });
+        const b = (await get(`/bottlenecks${limit === undefined ? '' : `?limit=${limit}`}`)) as { slowest: Json[] };
+        return print(b, () => table(['task', 'type', 'agent', 'run ms', 'wait ms', 'trace'], b.slowest.map((t) => [num(t.taskId), String(t.type), num(t.agentId), num(t.runMs), num(t.waitMs), String(t.traceId)])));
+      }
+      case 'metrics': {
+        const agent = stringFlag(values, 'agent');
+        const type = stringFlag(values, 'type');
+        const m = (await get('/metrics')) as Json & { byAgent: Record<string, Json>; byType: Record<string, Json> };
+        const groups = agent !== undefined ? { [`agent ${agent}`]: m.byAgent[agent] } : type !== undefined ? { [type]: m.byType[type] } : { all: m, ...m.byType };
+        const missing = Object.entries(groups).find(([, g]) => g === undefined);
+        if (missing !== undefined) throw new UsageError(agent !== undefined ? '--agent' : '--type', `no metrics for ${missing[0]} on ${base}`);
+        const rows = Object.entries(groups).map(([name, g]) => {
+          const a = (g as Json).assignmentLatencyMs as Json;
+          const r = (g as Json).runTimeMs as Json;
+          return [name, num(a.count), num(a.p50), num(a.p99), num(r.p50), num(r.p99)];
+        });
+        return print(groups, () => table(['group', 'tasks', 'assign p50 ms', 'assign p99 ms', 'run p50 ms', 'run p99 ms'], rows));
+      }
+      case 'events': {
+        const tail = numberFlag(values, 'tail', { min: 0, max: 100_000, integer: true }) ?? 100;
+        const events = (await get(`/events?limit=${tail}`)) as { seq: number; at: number; event: string; payload: Json }[];
+        return print(events, () => table(['seq', 'at', 'event', 'task', 'agent', 'detail'], events.map((e) => [e.seq, new Date(e.at).toISOString(), e.event, num(e.payload.taskId), num(e.payload.agentId), detail(e.payload)])));
+      }
+      case 'stop': {
+        const force = values.force === true;
+        const answer = await get(`/pool${force ? '?force=true' : ''}`, 'DELETE');
+        return print(answer, () => `stopping ${base}${force ? ' now' : ' (draining)'}\n`);
+      }
+    }
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode === 1) {
+      io.err.write(`daedalus ${command}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** The fields of an event worth a glance: durations and what went wrong. */
+function detail(p: Json): string {
+  const parts: string[] = [];
+  if (typeof p.type === 'string') parts.push(p.type);
+  if (typeof p.runMs === 'number') parts.push(`${Math.round(p.runMs * 100) / 100} ms`);
+  if (typeof p.assignmentLatencyMs === 'number') parts.push(`waited ${Math.round(p.assignmentLatencyMs * 100) / 100} ms`);
+  const error = p.error as Json | undefined;
+  if (error !== undefined && typeof error.message === 'string') parts.push(error.message);
+  return parts.join(', ');
+}
