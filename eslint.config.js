@@ -30,6 +30,16 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser.
+    files: ['dashboard/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly', location: 'readonly', EventSource: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly',
+        fetch: 'readonly', setInterval: 'readonly', console: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: {

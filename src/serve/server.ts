@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { CoordinationPool } from '../pool.js';
@@ -8,9 +9,19 @@ import { taskRoutes } from './routes-tasks.js';
 import type { ServerState } from './state.js';
 import { TaskStore } from './task-store.js';
 
+/** The dashboard's files, shipped in the package beside dist/ (no build step). */
+const DASHBOARD_DIR = new URL('../../../dashboard/', import.meta.url);
+const DASHBOARD = new Map([
+  ['/', { name: 'index.html', type: 'text/html; charset=utf-8' }],
+  ['/dashboard.js', { name: 'dashboard.js', type: 'text/javascript; charset=utf-8' }],
+  ['/dashboard.css', { name: 'dashboard.css', type: 'text/css; charset=utf-8' }],
+]);
+/** Needs no token: liveness, and the dashboard's files (they hold no data; the page sends the token on each API call). */
+const PUBLIC_PATHS = new Set(['/health', '/favicon.ico', ...DASHBOARD.keys()]);
+
 export interface ServerOptions {
   pool: CoordinationPool;
-  /** With a token, every route but /health needs `Authorization: Bearer <token>`. */
+  /** With a token, every route but /health and the dashboard's files needs `Authorization: Bearer <token>` (the event stream also takes ?token=). */
   token?: string | undefined;
   /** Largest request body, in bytes; larger is a 413. Default 1 MiB. */
   bodyLimit?: number;
@@ -49,8 +60,12 @@ export async function createServer(options: ServerOptions): Promise<PoolServer> 
   const token = options.token;
   if (token !== undefined) {
     app.addHook('onRequest', async (request, reply) => {
-      if (request.url === '/health') return;
-      if (request.headers.authorization !== `Bearer ${token}`) await reply.code(401).send({ code: 'ERR_UNAUTHORIZED', message: 'this server needs Authorization: Bearer <token>' });
+      const path = request.url.split('?', 1)[0] ?? '';
+      if (PUBLIC_PATHS.has(path)) return;
+      if (request.headers.authorization === `Bearer ${token}`) return;
+      // An EventSource cannot set headers: the event stream may carry ?token= instead.
+      if (path === '/events/stream' && (request.query as { token?: string }).token === token) return;
+      await reply.code(401).send({ code: 'ERR_UNAUTHORIZED', message: 'this server needs Authorization: Bearer <token>' });
     });
   }
 
@@ -71,6 +86,11 @@ export async function createServer(options: ServerOptions): Promise<PoolServer> 
   agentRoutes(app, pool, state);
   observeRoutes(app, pool, new PoolPrometheus(pool), state, options.version);
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));
+  app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
+  for (const [path, file] of DASHBOARD) {
+    const body = readFileSync(new URL(file.name, DASHBOARD_DIR));
+    app.get(path, { schema: { hide: true } }, (_request, reply) => reply.type(file.type).send(body));
+  }
   await app.ready();
   return { app, state, store };
 }

@@ -1,6 +1,6 @@
 /**
- * What `npm publish` would ship: the license, the README and the built code,
- * nothing else; source maps that carry their sources (the .ts files are not
+ * What `npm publish` would ship: the license, the README, the built code and
+ * the dashboard's files (served by daedalus serve, no build step), nothing else; source maps that carry their sources (the .ts files are not
  * shipped); and a README whose links all lead somewhere in the repository.
  */
 import { execFile } from 'node:child_process';
@@ -19,12 +19,13 @@ async function packedFiles() {
   return JSON.parse(stdout)[0].files.map((f) => f.path);
 }
 
-test('the package ships the license, the README and built code only, with source maps that carry their sources', async () => {
+test('the package ships the license, the README, built code and the dashboard only, with source maps that carry their sources', async () => {
   const files = await packedFiles();
-  for (const required of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/agent.js', 'dist/workers/agent.d.ts', 'dist/src/cli/main.js']) {
+  const dashboard = ['dashboard/index.html', 'dashboard/dashboard.js', 'dashboard/dashboard.css'];
+  for (const required of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/agent.js', 'dist/workers/agent.d.ts', 'dist/src/cli/main.js', 'dist/src/serve/index.js', ...dashboard]) {
     expect(files).toContain(required);
   }
-  expect(files.filter((f) => !f.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json'].includes(f))).toEqual([]);
+  expect(files.filter((f) => !f.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json', ...dashboard].includes(f))).toEqual([]);
   const maps = files.filter((f) => f.endsWith('.js.map'));
   expect(maps.length).toBeGreaterThan(20);
   for (const file of maps) {
