@@ -105,7 +105,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     const slots = new SlotTable(queue);
     const registry = (this.#registry = new AgentRegistry(slots, roles));
     const alerts = new AlertMonitor(o.alerts, (alert) => bus.emit('alert', alert));
-    const metrics = (this.#metrics = new MetricsRecorder(alerts));
+    const metrics = (this.#metrics = new MetricsRecorder(alerts, DEFAULTS.slowestTasksKept, journal));
     const ledger = (this.#ledger = new TaskLedger({ bus, clock, slots, observers: [metrics, this.#waiters, this.#keepAlive], finishedTasksKept: o.finishedTasksKept }));
     const dependencies = (this.#dependencies = new DependencyMonitor({ bus, clock, checks: o.dependencies, requires: o.requires }));
     const placement = (this.#placement = new Placement({ bus, options: o, queue, slots, ledger, registry, roles, dependencyDown: (type) => dependencies.downFor(type) }));

@@ -108,7 +108,7 @@ export class Outcomes {
     ledger.markStarted(task, handle.agentId, inc.generation, startedAt);
     if (!first) return;
     const assignmentLatencyMs = task.assignmentLatencyMs ?? 0;
-    if (firstEver) metrics.recordStart(task.type, handle.agentId, assignmentLatencyMs);
+    metrics.recordStart(task, handle.agentId, assignmentLatencyMs, startedAt, firstEver);
     if (bus.wants('taskStarted')) {
       bus.emit('taskStarted', { taskId: task.id, traceId: task.traceId, type: task.type, agentId: handle.agentId, attempt: task.attempts.started, startedAt, assignmentLatencyMs });
     }

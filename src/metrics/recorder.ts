@@ -1,9 +1,15 @@
 import { DEFAULTS } from '../options.js';
 import { nowMs } from '../clock.js';
 import type { BottleneckEntry, BottleneckReport, HistogramExport, HistogramSet } from '../types.js';
+import { TaskStep } from '../event-journal.js';
 import type { RunObserver, RunSource } from './alerts.js';
 import { LatencyHistogram } from './histogram.js';
 import { MetricsWindow } from './window.js';
+
+/** Takes a task step (the event journal). */
+export interface StepSink {
+  step(kind: number, taskId: number, type: string, agentId: number, atMs: number, ms: number): void;
+}
 
 /** Completions per second over the last few seconds: the basis of QueueFullError's retryAfterMs. */
 class ThroughputWindow {
@@ -48,6 +54,8 @@ export class MetricsRecorder {
     /** Told of each finished run and failed attempt (the alert monitor). */
     private readonly observer: RunObserver | undefined = undefined,
     private readonly slowestKept: number = DEFAULTS.slowestTasksKept,
+    /** Where each task's routine steps go (the event journal's typed-array ring). */
+    private readonly steps: StepSink | undefined = undefined,
   ) {
     const now = nowMs();
     this.window = new MetricsWindow(now, true);
@@ -74,9 +82,18 @@ export class MetricsRecorder {
     this.lifetime.counts.rejected++;
   }
 
-  /** A handler started: assignment latency is accepted-submit to handler start. */
-  recordStart(type: string, agentId: number, assignmentMs: number): void {
-    this.window.recordStart(type, agentId, assignmentMs);
+  /** The ledger's admission observer: the task's first step. */
+  onAdmitted(task: { id: number; type: string; queuedAt: number }): void {
+    this.steps?.step(TaskStep.QUEUED, task.id, task.type, -1, task.queuedAt, 0);
+  }
+
+  /**
+   * A try's handler started (each try once). Assignment latency (accepted
+   * submit to the first handler start) is recorded for the first try only.
+   */
+  recordStart(task: { id: number; type: string }, agentId: number, assignmentMs: number, startedAt: number, firstTry: boolean): void {
+    if (firstTry) this.window.recordStart(task.type, agentId, assignmentMs);
+    this.steps?.step(TaskStep.STARTED, task.id, task.type, agentId, startedAt, assignmentMs);
   }
 
   /** A try's run, recorded once. The bottleneck entry is built only when the run is among the slowest. */
@@ -107,8 +124,11 @@ export class MetricsRecorder {
   }
 
   /** The ledger's settle observer: one call per settled task. */
-  onSettled(task: { type: string; agentId: number | undefined; queuedAt: number; finishedAt: number | undefined }, phase: 'completed' | 'failed' | 'cancelled'): void {
-    this.recordSettled(phase, task.type, task.agentId, task.queuedAt, task.finishedAt ?? task.queuedAt);
+  onSettled(task: { id: number; type: string; agentId: number | undefined; queuedAt: number; startedAt: number | undefined; finishedAt: number | undefined }, phase: 'completed' | 'failed' | 'cancelled'): void {
+    const finishedAt = task.finishedAt ?? task.queuedAt;
+    this.recordSettled(phase, task.type, task.agentId, task.queuedAt, finishedAt);
+    // Failures and cancellations are journaled as full events; a completion is a step.
+    if (phase === 'completed') this.steps?.step(TaskStep.COMPLETED, task.id, task.type, task.agentId ?? -1, finishedAt, finishedAt - (task.startedAt ?? finishedAt));
   }
 
   /**

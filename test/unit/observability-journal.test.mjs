@@ -4,7 +4,7 @@
  * capacity of 0 that records nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { EventJournal } from '../../dist/src/event-journal.js';
+import { EventJournal, STEPS_PER_EVENT, TaskStep } from '../../dist/src/event-journal.js';
 
 function filled(capacity, count) {
   const journal = new EventJournal(capacity);
@@ -68,5 +68,29 @@ describe('EventJournal', () => {
   it('capacity 1 keeps just the latest event', () => {
     const journal = filled(1, 3);
     expect(journal.recent()).toMatchObject([{ seq: 3, event: 'event-3' }]);
+  });
+});
+
+describe('task steps', () => {
+  it('are kept apart and merged with the lifecycle events in the order they were recorded', () => {
+    const j = new EventJournal(2);
+    j.step(TaskStep.QUEUED, 7, 'ingest', -1, 1_000, 0);
+    j.record('agentReady', { agentId: 1 });
+    j.step(TaskStep.STARTED, 7, 'ingest', 1, 1_001, 0.5);
+    j.step(TaskStep.COMPLETED, 7, 'ingest', 1, 1_003, 2);
+    expect(j.recent()).toEqual([
+      { seq: 3, at: 1_001, event: 'taskStarted', payload: { taskId: 7, type: 'ingest', agentId: 1, assignmentLatencyMs: 0.5 } },
+      { seq: 4, at: 1_003, event: 'taskCompleted', payload: { taskId: 7, type: 'ingest', agentId: 1, runMs: 2 } },
+    ]);
+    expect(j.recent(10).map((e) => e.event)).toEqual(['taskQueued', 'agentReady', 'taskStarted', 'taskCompleted']);
+  });
+
+  it('keep the last STEPS_PER_EVENT x capacity steps, and none with the journal off', () => {
+    const j = new EventJournal(2);
+    for (let i = 1; i <= 20; i++) j.step(TaskStep.QUEUED, i, 'general', -1, i, 0);
+    expect(j.recent(100).map((e) => e.payload.taskId)).toEqual(Array.from({ length: 2 * STEPS_PER_EVENT }, (_, k) => 21 - 2 * STEPS_PER_EVENT + k));
+    const off = new EventJournal(0);
+    off.step(TaskStep.QUEUED, 1, 'general', -1, 1, 0);
+    expect(off.recent(10)).toEqual([]);
   });
 });

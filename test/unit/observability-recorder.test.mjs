@@ -25,7 +25,7 @@ describe('MetricsRecorder', () => {
     r.recordSubmitted();
     r.recordSubmitted();
     r.recordRejected();
-    r.recordStart('research', 1, 2);
+    r.recordStart({ id: 1, type: 'research' }, 1, 2, 0, true);
     recordRun(r, entry(30));
     r.recordSettled('completed', 'research', 1, 0, 40);
     r.reset();
@@ -77,11 +77,11 @@ describe('MetricsRecorder', () => {
   it('exportHistograms() encodes the window overall and per type', () => {
     const r = new MetricsRecorder();
     for (let i = 0; i < 4; i++) {
-      r.recordStart('research', 1, 1 + i);
+      r.recordStart({ id: 1, type: 'research' }, 1, 1 + i, 0, true);
       recordRun(r, entry(10 + i));
       r.recordSettled('completed', 'research', 1, 0, 20 + i);
     }
-    r.recordStart('ingest', 2, 1);
+    r.recordStart({ id: 1, type: 'ingest' }, 2, 1, 0, true);
     recordRun(r, entry(3, 'ingest', 2));
     const out = r.exportHistograms();
     expect(out.unit).toBe('us');
