@@ -17,7 +17,7 @@ const EXTRA: Record<ClientCommand, FlagSpec> = {
   queue: {},
   bottlenecks: { limit: { type: 'string' } },
   metrics: { agent: { type: 'string' }, type: { type: 'string' } },
-  events: { tail: { type: 'string' } },
+  events: { tail: { type: 'string' }, follow: { type: 'boolean' } },
   stop: { force: { type: 'boolean' } },
 };
 
@@ -29,7 +29,9 @@ Usage:
   daedalus queue                   waiting tasks: depth, held, capacity
   daedalus bottlenecks [--limit N] the slowest tasks of the window
   daedalus metrics [--agent N] [--type T]
-  daedalus events [--tail N]       the last N events (default 100), oldest first
+  daedalus events [--tail N] [--follow]
+                                   the last N events (default 100), oldest first;
+                                   --follow: then every new one as it happens, until interrupted
   daedalus stop [--force]          drain the server (or stop it at once)
 
 Flags (every view):
@@ -116,8 +118,22 @@ export async function clientCommand(command: ClientCommand, argv: readonly strin
       }
       case 'events': {
         const tail = numberFlag(values, 'tail', { min: 0, max: 100_000, integer: true }) ?? 100;
-        const events = (await get(`/events?limit=${tail}`)) as { seq: number; at: number; event: string; payload: Json }[];
-        return print(events, () => table(['seq', 'at', 'event', 'task', 'agent', 'detail'], events.map((e) => [e.seq, new Date(e.at).toISOString(), e.event, num(e.payload.taskId), num(e.payload.agentId), detail(e.payload)])));
+        type Ev = { at: number; event: string; payload: Json };
+        const row = (e: Ev): Row => [new Date(e.at).toISOString(), e.event, num(e.payload.taskId), num(e.payload.agentId), detail(e.payload)];
+        const line = (e: Ev): void => io.out(json ? `${JSON.stringify(e)}\n` : `${row(e).map((c) => (c === undefined ? '-' : String(c))).join('  ')}\n`);
+        // Following: the stream is opened first, so nothing falls between the recent events and the live ones.
+        const early: Ev[] = [];
+        const sink: { live: ((e: Ev) => void) | undefined } = { live: undefined };
+        const streaming = values.follow === true ? await follow(base, token, (e) => (sink.live === undefined ? early.push(e) : sink.live(e))) : undefined;
+        const events = (await get(`/events?limit=${tail}`)) as (Ev & { seq: number })[];
+        print(events, () => table(['at', 'event', 'task', 'agent', 'detail'], events.map(row)));
+        if (streaming === undefined) return 0;
+        // What arrived while the recent events were read may be among them: shown once.
+        const shown = new Set(events.map((e) => `${e.event}:${String(e.payload.taskId)}:${String(e.payload.agentId)}`));
+        for (const e of early) if (!shown.has(`${e.event}:${String(e.payload.taskId)}:${String(e.payload.agentId)}`)) line(e);
+        sink.live = line;
+        await streaming.done;
+        return 0;
       }
       case 'stop': {
         const force = values.force === true;
@@ -131,6 +147,41 @@ export async function clientCommand(command: ClientCommand, argv: readonly strin
       return 1;
     }
     throw error;
+  }
+}
+
+/**
+ * Opens /events/stream (server-sent events); resolves once connected with a
+ * promise that hands each event on and settles when the server ends the stream.
+ */
+async function follow(base: string, token: string | undefined, onEvent: (e: { at: number; event: string; payload: Json }) => void): Promise<{ done: Promise<void> }> {
+  const url = new URL('/events/stream', base);
+  if (token !== undefined) url.searchParams.set('token', token);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new UsageError('--url', `cannot reach a daedalus server at ${base} (${(error as Error).message})`, { cause: error });
+  }
+  const body = response.body;
+  // Wrapped: an async function returning the promise itself would wait for the stream to end.
+  return { done: body === null ? Promise.resolve() : readEvents(body, onEvent) };
+}
+
+async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (e: { at: number; event: string; payload: Json }) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const name = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (name === undefined || data === undefined) continue;
+      const { at, payload } = JSON.parse(data) as { at: number; payload: Json };
+      onEvent({ at, event: name, payload });
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, expect, test } from 'vitest';
+import { serve } from '../../dist/src/serve/index.js';
 import { FAULT_AGENT } from '../helpers.mjs';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -95,4 +96,29 @@ test('serve needs --agent or --config, and refuses a non-loopback host without a
   const open = await run(['serve', '--agent', fileURLToPath(FAULT_AGENT), '--host', '0.0.0.0', '--port', '0']).catch((e) => e);
   expect(open.code).not.toBe(0);
   expect(open.stderr).toMatch(/token/);
+});
+
+test('events --follow prints the recent events, then each new one as it happens', async () => {
+  const server = await serve({ pool: { agent: FAULT_AGENT, size: 1 }, port: 0, version: 'test' });
+  try {
+    const child = spawn(process.execPath, [MAIN, 'events', '--follow', '--url', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    let seen;
+    const waitFor = (re) => new Promise((resolve) => {
+      seen = () => re.test(out) && resolve();
+      seen();
+    });
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      seen?.();
+    });
+    await waitFor(/^at\s+event\s+task/m);
+    const id = server.pool.submit({ op: 'echo' }).id;
+    await waitFor(new RegExp(`taskCompleted\\s+${id}\\s`));
+    expect(out).toMatch(new RegExp(`taskQueued\\s+${id}\\s`));
+    child.kill('SIGTERM');
+  } finally {
+    await server.stop(true);
+  }
 });
