@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CoordinationPool } from '../pool.js';
+import type { MetricsCache } from './metrics-cache.js';
 
 /** Seconds buckets for latencies: 100 us to 30 s. */
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -13,7 +14,10 @@ export class PoolPrometheus {
   readonly registry = new Registry();
   readonly #roleOf = new Map<number, string>();
 
-  constructor(private readonly pool: CoordinationPool) {
+  constructor(
+    private readonly pool: CoordinationPool,
+    metrics: MetricsCache,
+  ) {
     const labels = ['type', 'agent', 'role'] as const;
     const tasks = new Counter({ name: 'daedalus_tasks_total', help: 'Tasks that ended, by outcome', labelNames: [...labels, 'outcome'], registers: [this.registry] });
     const retried = new Counter({ name: 'daedalus_task_retries_total', help: 'Tries that failed and were retried', labelNames: labels, registers: [this.registry] });
@@ -34,18 +38,18 @@ export class PoolPrometheus {
     gauge('daedalus_agents', 'Agents by role and status', ['role', 'status'], (g) => {
       for (const a of pool.listAgents()) g.inc({ role: a.role, status: a.status });
     });
-    gauge('daedalus_queue_depth', 'Tasks waiting for an agent (queued, held, handed over)', [], (g) => g.set(pool.metrics().queue.depth));
-    gauge('daedalus_queue_held', 'Tasks held for a dependency that is down', [], (g) => g.set(pool.metrics().queue.held));
-    gauge('daedalus_queue_capacity', 'queueCapacity', [], (g) => g.set(pool.metrics().queue.capacity));
-    gauge('daedalus_tasks_pending', 'Accepted tasks not settled', [], (g) => g.set(pool.metrics().tasks.pending));
-    gauge('daedalus_tasks_running', 'Tasks whose handler runs now', [], (g) => g.set(pool.metrics().tasks.running));
+    gauge('daedalus_queue_depth', 'Tasks waiting for an agent (queued, held, handed over)', [], (g) => g.set(metrics.get().queue.depth));
+    gauge('daedalus_queue_held', 'Tasks held for a dependency that is down', [], (g) => g.set(metrics.get().queue.held));
+    gauge('daedalus_queue_capacity', 'queueCapacity', [], (g) => g.set(metrics.get().queue.capacity));
+    gauge('daedalus_tasks_pending', 'Accepted tasks not settled', [], (g) => g.set(metrics.get().tasks.pending));
+    gauge('daedalus_tasks_running', 'Tasks whose handler runs now', [], (g) => g.set(metrics.get().tasks.running));
     gauge('daedalus_agent_heap_used_bytes', 'V8 heap in use per agent isolate', ['agent', 'role'], (g) => {
-      for (const [id, a] of Object.entries(pool.metrics().byAgent)) g.set({ agent: id, role: a.role }, a.heapUsedBytes);
+      for (const [id, a] of Object.entries(metrics.get().byAgent)) g.set({ agent: id, role: a.role }, a.heapUsedBytes);
     });
     gauge('daedalus_agent_utilization', 'Busy time over agent time in the metrics window, 0..1', ['agent', 'role'], (g) => {
-      for (const [id, a] of Object.entries(pool.metrics().byAgent)) g.set({ agent: id, role: a.role }, a.utilization);
+      for (const [id, a] of Object.entries(metrics.get().byAgent)) g.set({ agent: id, role: a.role }, a.utilization);
     });
-    gauge('daedalus_slo_assignment_p99_seconds', 'Assignment latency p99 in the metrics window', [], (g) => g.set(pool.metrics().slo.p99Ms / 1_000));
+    gauge('daedalus_slo_assignment_p99_seconds', 'Assignment latency p99 in the metrics window', [], (g) => g.set(metrics.get().slo.p99Ms / 1_000));
   }
 
   #role(agentId: number | undefined): string {

@@ -2,16 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { PoolEvents, type PoolEventName } from '../events.js';
 import type { CoordinationPool } from '../pool.js';
 import { toJsonSafe } from './json.js';
+import type { MetricsCache } from './metrics-cache.js';
 import type { PoolPrometheus } from './prometheus.js';
 import type { ServerState } from './state.js';
 
 const LIMIT = { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 0, maximum: 100_000 } } } as const;
 
 /** Metrics (JSON and Prometheus), bottlenecks, isolation report, events (recent and live), health and status. */
-export function observeRoutes(app: FastifyInstance, pool: CoordinationPool, prometheus: PoolPrometheus, state: ServerState, version: string): void {
-  app.get('/metrics', { schema: { summary: 'metrics() as JSON; the Prometheus exposition with Accept: text/plain' } }, async (request, reply) => {
+export function observeRoutes(app: FastifyInstance, pool: CoordinationPool, metrics: MetricsCache, prometheus: PoolPrometheus, state: ServerState, version: string): void {
+  app.get('/metrics', { schema: { summary: 'metrics() as JSON (at most 250 ms old); the Prometheus exposition with Accept: text/plain' } }, async (request, reply) => {
     if ((request.headers.accept ?? '').includes('text/plain')) return reply.type(prometheus.contentType).send(await prometheus.metrics());
-    return toJsonSafe(pool.metrics());
+    return toJsonSafe(metrics.get());
   });
   app.get('/metrics/prometheus', { schema: { summary: 'The Prometheus exposition (prom-client)' } }, async (_request, reply) => {
     const text = await prometheus.metrics();
@@ -46,7 +47,7 @@ export function observeRoutes(app: FastifyInstance, pool: CoordinationPool, prom
   app.get('/health', { schema: { summary: 'Liveness: 200 while the server runs (no token needed)' } }, (_request, reply) => reply.send({ ok: true, draining: state.draining }));
 
   app.get('/status', { schema: { summary: 'Agents, queue, tasks and the SLO verdict at a glance' } }, (_request, reply) => {
-    const m = pool.metrics();
+    const m = metrics.get();
     return reply.send(toJsonSafe({ version, state: state.draining ? 'draining' : 'running', uptimeMs: Date.now() - state.startedAtMs, agents: m.agents, roles: m.byRole, queue: m.queue, tasks: m.tasks, slo: m.slo, flows: m.flows }));
   });
 }

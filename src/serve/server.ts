@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { CoordinationPool } from '../pool.js';
+import { MetricsCache } from './metrics-cache.js';
 import { PoolPrometheus } from './prometheus.js';
 import { agentRoutes } from './routes-agents.js';
 import { observeRoutes } from './routes-observe.js';
@@ -84,7 +85,8 @@ export async function createServer(options: ServerOptions): Promise<PoolServer> 
 
   taskRoutes(app, pool, store, state);
   agentRoutes(app, pool, state);
-  observeRoutes(app, pool, new PoolPrometheus(pool), state, options.version);
+  const metrics = new MetricsCache(pool);
+  observeRoutes(app, pool, metrics, new PoolPrometheus(pool, metrics), state, options.version);
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));
   app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
   for (const [path, file] of DASHBOARD) {
