@@ -1,7 +1,7 @@
 // daedalus-pool benchmark suites, with the peers (piscina, tinypool, workerpool, poolifier)
 // measured in the same process run.
 //
-//   node bench/run.mjs [--scope throughput|latency|busy-main|heap|faults|flows|serve|all] [--agents N]
+//   node bench/run.mjs [--scope throughput|latency|busy-main|heap|faults|flows|serve|redis|all] [--agents N]
 //                      [--json out.json] [--quick] [--rounds N] [--only piscina,tinypool]
 //                      [--heap-tasks N]
 //
@@ -36,7 +36,7 @@ import { caseRounds, runCase } from './lib/rounds.mjs';
 import { checkTargets } from './lib/targets.mjs';
 import { MAIN_CPU_SOURCE } from './lib/usage.mjs';
 
-export const SCOPES = Object.freeze(['throughput', 'latency', 'busy-main', 'heap', 'faults', 'flows', 'serve']);
+export const SCOPES = Object.freeze(['throughput', 'latency', 'busy-main', 'heap', 'faults', 'flows', 'serve', 'redis']);
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** A path relative to the working directory when it lies inside it, else absolute. */

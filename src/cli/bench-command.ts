@@ -12,7 +12,7 @@ import type { Io } from './gate-command.js';
 import { BENCH_HELP } from './help.js';
 import { ProgressBar } from './progress.js';
 
-export const SCOPES = ['throughput', 'latency', 'busy-main', 'heap', 'faults', 'flows', 'serve', 'all'] as const;
+export const SCOPES = ['throughput', 'latency', 'busy-main', 'heap', 'faults', 'flows', 'serve', 'redis', 'all'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const FLAGS: FlagSpec = {

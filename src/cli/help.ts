@@ -101,7 +101,7 @@ a second signal or 'daedalus stop --force' stops at once. The last line says how
 export const BENCH_HELP = `daedalus bench - benchmark suites: throughput, latency, busy main thread, faults
 
 Usage:
-  daedalus bench [--scope throughput|latency|busy-main|heap|faults|flows|serve|all] [--agents N] [--json out.json] [--quick]
+  daedalus bench [--scope throughput|latency|busy-main|heap|faults|flows|serve|redis|all] [--agents N] [--json out.json] [--quick]
 
 Flags:
   --scope NAME    which suites to run (default all)
