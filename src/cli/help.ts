@@ -83,6 +83,7 @@ Usage:
   daedalus serve (--agent ./agent.js [--size N] | --config pool.json)
                  [--host 127.0.0.1] [--port 7070] [--token T]
                  [--shutdown-timeout 30000] [--body-limit 1048576]
+                 [--redis redis://host:6379 [--queue NAME]]
 
 Flags:
   --agent FILE            the agent module (a pool of one role)
@@ -93,6 +94,8 @@ Flags:
   --token T               every route but /health needs Authorization: Bearer T
   --shutdown-timeout MS   how long a drain may take before what is left is cancelled (default 30000)
   --body-limit BYTES      largest request body; larger is a 413 (default 1048576)
+  --redis URL             also run the jobs of this Redis queue (daedalus-pool/redis) on the pool
+  --queue NAME            the Redis queue's name (default daedalus)
 
 SIGTERM, SIGINT, 'daedalus stop' and DELETE /pool drain: accepted tasks finish, new ones get 503;
 a second signal or 'daedalus stop --force' stops at once. The last line says how many were cancelled.

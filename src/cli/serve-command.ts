@@ -21,6 +21,8 @@ const FLAGS: FlagSpec = {
   token: { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'body-limit': { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -41,6 +43,15 @@ function readConfig(file: string): PoolOptions {
   if (typeof options.agent === 'string') options.agent = moduleUrl(options.agent, base);
   for (const role of Object.values(options.agents ?? {})) if (typeof role.agent === 'string') role.agent = moduleUrl(role.agent, base);
   return options;
+}
+
+function redisOption(url: string | undefined, name: string | undefined): { redis?: { url: string; name?: string } } {
+  if (url === undefined) {
+    if (name !== undefined) throw new UsageError('--queue', '--queue names the Redis queue of --redis: give --redis URL too');
+    return {};
+  }
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError('--redis', `--redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
+  return { redis: name === undefined ? { url } : { url, name } };
 }
 
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -65,6 +76,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     bodyLimit: numberFlag(values, 'body-limit', { min: 1, max: 1_073_741_824, integer: true }),
     version: packageVersion(),
     log: line,
+    ...redisOption(stringFlag(values, 'redis'), stringFlag(values, 'queue')),
   });
   let signals = 0;
   const onSignal = (name: string): void => {

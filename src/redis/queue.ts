@@ -83,7 +83,9 @@ export class RedisTaskQueue {
   async result(id: string): Promise<unknown> {
     const job = await Job.fromId<JobData>(this.#queue, id);
     if (job === undefined) throw new InvalidOptionError('id', 'the id of a job this queue still keeps', id);
-    this.#events ??= new QueueEvents(this.name, { connection: this.connection });
+    // From the start of the event stream, not '$': with '$', an event written between the
+    // connection being ready and its first read would be missed (a fast job's completion).
+    this.#events ??= new QueueEvents(this.name, { connection: this.connection, lastEventId: '0-0' });
     await this.#events.waitUntilReady();
     try {
       return await job.waitUntilFinished(this.#events);

@@ -9,7 +9,7 @@ import type { ServerState } from './state.js';
 const LIMIT = { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 0, maximum: 100_000 } } } as const;
 
 /** Metrics (JSON and Prometheus), bottlenecks, isolation report, events (recent and live), health and status. */
-export function observeRoutes(app: FastifyInstance, pool: CoordinationPool, metrics: MetricsCache, prometheus: PoolPrometheus, state: ServerState, version: string): void {
+export function observeRoutes(app: FastifyInstance, pool: CoordinationPool, metrics: MetricsCache, prometheus: PoolPrometheus, state: ServerState, version: string, redisStatus?: () => Promise<unknown>): void {
   app.get('/metrics', { schema: { summary: 'metrics() as JSON (at most 250 ms old); the Prometheus exposition with Accept: text/plain' } }, async (request, reply) => {
     if ((request.headers.accept ?? '').includes('text/plain')) return reply.type(prometheus.contentType).send(await prometheus.metrics());
     return toJsonSafe(metrics.get());
@@ -46,8 +46,10 @@ export function observeRoutes(app: FastifyInstance, pool: CoordinationPool, metr
 
   app.get('/health', { schema: { summary: 'Liveness: 200 while the server runs (no token needed)' } }, (_request, reply) => reply.send({ ok: true, draining: state.draining }));
 
-  app.get('/status', { schema: { summary: 'Agents, queue, tasks and the SLO verdict at a glance' } }, (_request, reply) => {
+  app.get('/status', { schema: { summary: 'Agents, queue, tasks and the SLO verdict at a glance (and the Redis queue consumed, if any)' } }, async (_request, reply) => {
     const m = metrics.get();
-    return reply.send(toJsonSafe({ version, state: state.draining ? 'draining' : 'running', uptimeMs: Date.now() - state.startedAtMs, agents: m.agents, roles: m.byRole, queue: m.queue, tasks: m.tasks, slo: m.slo, flows: m.flows }));
+    const redis = redisStatus === undefined ? undefined : await redisStatus();
+    return reply.send(toJsonSafe({
+      ...(redis === undefined ? {} : { redis }), version, state: state.draining ? 'draining' : 'running', uptimeMs: Date.now() - state.startedAtMs, agents: m.agents, roles: m.byRole, queue: m.queue, tasks: m.tasks, slo: m.slo, flows: m.flows }));
   });
 }

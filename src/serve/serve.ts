@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { CoordinationPool } from '../pool.js';
 import type { PoolOptions } from '../types.js';
+import type { RedisConsumer } from '../redis/consumer.js';
 import { createServer } from './server.js';
 
 export interface ServeOptions {
@@ -16,6 +17,8 @@ export interface ServeOptions {
   version: string;
   /** One line per lifecycle step (listening, draining, stopped). */
   log?: (line: string) => void;
+  /** Also consume this Redis queue (daedalus-pool/redis): jobs added there run on this server's pool. */
+  redis?: { url: string; name?: string };
 }
 
 export interface ShutdownReport {
@@ -35,6 +38,19 @@ export interface RunningServer {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+async function consumeRedis(pool: CoordinationPool, redis: { url: string; name?: string }): Promise<{ consumer: RedisConsumer; close: () => Promise<void> }> {
+  const { RedisTaskQueue, consume } = await import('../redis/index.js');
+  const queue = new RedisTaskQueue({ connection: redis.url, ...(redis.name === undefined ? {} : { name: redis.name }) });
+  const consumer = consume(pool, queue);
+  return {
+    consumer,
+    async close() {
+      await consumer.close();
+      await queue.close();
+    },
+  };
+}
+
 /** Hosts one CoordinationPool behind the HTTP API until stop(), DELETE /pool or (in the CLI) a signal. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -45,10 +61,24 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<ShutdownReport> | undefined;
   let markStopped!: (report: ShutdownReport) => void;
   const stopped = new Promise<ShutdownReport>((resolve) => (markStopped = resolve));
-  const { app, state } = await createServer({ pool, token: options.token, bodyLimit: options.bodyLimit, version: options.version, onShutdown: (force) => void stop(force) });
+  // Loaded only when asked: BullMQ stays out of a server that does not use Redis.
+  const redis = options.redis === undefined ? undefined : await consumeRedis(pool, options.redis);
+  const { app, state } = await createServer({
+    pool,
+    token: options.token,
+    bodyLimit: options.bodyLimit,
+    version: options.version,
+    onShutdown: (force) => void stop(force),
+    ...(redis === undefined ? {} : { redisStatus: () => redis.consumer.metrics() }),
+  });
 
   async function shutdown(force: boolean): Promise<ShutdownReport> {
     state.draining = true;
+    // Take no more jobs from Redis; the ones held finish with the drain (forced: their locks lapse and another consumer takes them).
+    if (redis !== undefined) {
+      if (force) void redis.close();
+      else await redis.close();
+    }
     let forced = force;
     if (!force) {
       log(`draining: ${pool.metrics().tasks.pending} accepted task(s) to finish, new tasks get 503`);

@@ -31,6 +31,8 @@ export interface ServerOptions {
   version: string;
   /** Called by DELETE /pool: the host drains (or, forced, destroys) and stops. */
   onShutdown: (force: boolean) => void;
+  /** With a Redis queue consumed: its figures for GET /status (time jobs waited in Redis, depth there). */
+  redisStatus?: () => Promise<unknown>;
 }
 
 export interface PoolServer {
@@ -86,7 +88,7 @@ export async function createServer(options: ServerOptions): Promise<PoolServer> 
   taskRoutes(app, pool, store, state);
   agentRoutes(app, pool, state);
   const metrics = new MetricsCache(pool);
-  observeRoutes(app, pool, metrics, new PoolPrometheus(pool, metrics), state, options.version);
+  observeRoutes(app, pool, metrics, new PoolPrometheus(pool, metrics), state, options.version, options.redisStatus);
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));
   app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.code(204).send());
   for (const [path, file] of DASHBOARD) {
