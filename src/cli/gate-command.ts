@@ -33,6 +33,8 @@ const FLAGS: FlagSpec = {
   'max-regression': { type: 'string' },
   out: { type: 'string' },
   summary: { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -112,6 +114,11 @@ export async function gateCommand(argv: readonly string[], io: Io, env: NodeJS.P
   const fingerprint = computeFingerprint({ workload, agentUrl, builtinAgent: agentRaw === undefined, agents, cwd: process.cwd() });
   const thresholds = readThresholds(values, fingerprint);
   const agentLabel = agentRaw === undefined ? 'the built-in agent' : agentRaw;
+  const redisUrl = stringFlag(values, 'redis');
+  const queueName = stringFlag(values, 'queue');
+  if (redisUrl === undefined && queueName !== undefined) throw new UsageError('--queue', '--queue names the Redis queue of --redis: give --redis URL too');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new UsageError('--redis', `--redis: expected a redis:// URL, got ${JSON.stringify(redisUrl)}`);
+  const redis = redisUrl === undefined ? undefined : { url: redisUrl, ...(queueName === undefined ? {} : { name: queueName }) };
 
   // Loaded once every flag and file checked out: a usage error never pays for the pool and HDR modules.
   const [{ runSession }, runsModule, report] = await Promise.all([import('./gate-session.js'), import('./runs.js'), import('./report.js')]);
@@ -119,7 +126,7 @@ export async function gateCommand(argv: readonly string[], io: Io, env: NodeJS.P
   const progress = gateProgress(io.err, intervalMs);
   let outcome: Awaited<ReturnType<typeof runSession>>;
   try {
-    outcome = await runSession({ agentUrl, workload, agents, repeat: measurement.repeat, warmupMinMs: measurement.warmupMinMs ?? undefined, progress });
+    outcome = await runSession({ agentUrl, workload, agents, repeat: measurement.repeat, warmupMinMs: measurement.warmupMinMs ?? undefined, progress, redis });
   } finally {
     progress.finish(`done, ${measurement.repeat === 1 ? '1 run' : `${measurement.repeat} runs`}${measurement.warmup ? ' after a warm-up' : ''}`);
   }

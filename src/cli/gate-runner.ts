@@ -125,7 +125,8 @@ class Submitter {
   private readonly pick: () => TaskMixEntry;
 
   constructor(
-    private readonly pool: CoordinationPool,
+    /** Admission: throws (pool) or rejects (Redis, where add() is asynchronous) with QueueFullError past the bound. */
+    private readonly submitTask: SubmitTask,
     private readonly tasks: readonly TaskMixEntry[],
     schedule: Schedule,
     private readonly onSettled: () => void,
@@ -148,7 +149,7 @@ class Submitter {
     const entry = this.pick();
     let result: Promise<unknown>;
     try {
-      result = this.pool.submit(entry.payload, { type: entry.type, priority: entry.priority, timeoutMs: entry.timeoutMs }).result;
+      result = this.submitTask(entry.payload, { type: entry.type, priority: entry.priority, timeoutMs: entry.timeoutMs });
     } catch (error) {
       const code = codeOf(error);
       if (code === ErrorCodes.QUEUE_FULL) {
@@ -170,7 +171,13 @@ class Submitter {
           this.counts.completed++;
         },
         (error: unknown) => {
-          this.counts.failed++;
+          // Through Redis a full queue is known only once add() settles: still a rejection, not a failure.
+          if (codeOf(error) === ErrorCodes.QUEUE_FULL) {
+            this.counts.submitted--;
+            this.counts.rejected++;
+          } else {
+            this.counts.failed++;
+          }
           this.noteFailure(entry.type, error);
         },
       )
@@ -243,6 +250,22 @@ function gcMeter(): { stop: () => number } {
   };
 }
 
+type SubmitTask = (payload: unknown, options: { type: string; priority: number | undefined; timeoutMs: number | undefined }) => Promise<unknown>;
+
+/** The workload through a Redis queue that this pool consumes (daedalus-pool/redis): admission and results cross Redis. */
+async function throughRedis(pool: CoordinationPool, redis: { url: string; name?: string }, queueCapacity: number): Promise<{ submit: SubmitTask; close: () => Promise<void> }> {
+  const { RedisTaskQueue, consume } = await import('../redis/index.js');
+  const queue = new RedisTaskQueue({ connection: redis.url, name: redis.name ?? `daedalus-gate-${process.pid}`, queueCapacity });
+  const consumer = consume(pool, queue, { concurrency: Math.max(16, pool.listAgents().length * 8) });
+  return {
+    submit: async (payload, options) => queue.result(await queue.add(payload, options)),
+    async close() {
+      await consumer.close();
+      await queue.close();
+    },
+  };
+}
+
 /** A started pool, ready for passes of one workload. */
 export class GatePool {
   private constructor(
@@ -251,10 +274,12 @@ export class GatePool {
     readonly queueCapacity: number,
     /** Pool creation to every agent ready. */
     readonly startupMs: number,
+    private readonly submitTask: SubmitTask,
+    private readonly detach: () => Promise<void>,
   ) {}
 
-  /** Starts `agents` agents of the module; a module or setup() that throws is a GateStartupError. */
-  static async start(options: { agentUrl: URL; workload: Workload; agents: number }): Promise<GatePool> {
+  /** Starts `agents` agents of the module; a module or setup() that throws is a GateStartupError. With `redis`, tasks go through that Redis queue. */
+  static async start(options: { agentUrl: URL; workload: Workload; agents: number; redis?: { url: string; name?: string } | undefined }): Promise<GatePool> {
     const { workload, agents, agentUrl } = options;
     const queueCapacity = effectiveQueueCapacity(workload);
     let pool: CoordinationPool;
@@ -267,7 +292,11 @@ export class GatePool {
     try {
       const createdMs = performance.now();
       await readyOrFail(pool, agentUrl);
-      return new GatePool(pool, workload, queueCapacity, performance.now() - createdMs);
+      const startupMs = performance.now() - createdMs;
+      const local = pool;
+      if (options.redis === undefined) return new GatePool(pool, workload, queueCapacity, startupMs, (payload, o) => local.submit(payload, o).result, () => Promise.resolve());
+      const redis = await throughRedis(pool, options.redis, queueCapacity);
+      return new GatePool(pool, workload, queueCapacity, startupMs, redis.submit, redis.close);
     } catch (error) {
       await pool.destroy().catch(() => undefined);
       throw error;
@@ -279,7 +308,7 @@ export class GatePool {
     const { workload, pool } = this;
     pool.resetMetrics();
     const wake = { fn: (): void => {} };
-    const submitter = new Submitter(pool, workload.tasks, workload.schedule, () => wake.fn(), onProgress);
+    const submitter = new Submitter(this.submitTask, workload.tasks, workload.schedule, () => wake.fn(), onProgress);
     const gc = gcMeter();
     const neighbours = neighbourCpuMeter();
     const startMs = performance.now();
@@ -306,11 +335,13 @@ export class GatePool {
     };
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await this.detach();
+    await this.pool.close();
   }
 
-  destroy(): Promise<void> {
-    return this.pool.destroy();
+  async destroy(): Promise<void> {
+    await this.detach().catch(() => undefined);
+    await this.pool.destroy();
   }
 }

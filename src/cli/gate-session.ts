@@ -19,6 +19,8 @@ export interface SessionOptions {
   /** Warm-up: run the workload once, then again until this many ms have passed; undefined for no warm-up. */
   warmupMinMs: number | undefined;
   progress: GateProgress;
+  /** Tasks go through this Redis queue (daedalus-pool/redis), consumed by the gate's pool. */
+  redis?: { url: string; name?: string } | undefined;
 }
 
 export interface WarmupFigures {

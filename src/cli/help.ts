@@ -31,6 +31,7 @@ Usage:
                 [--p99-assignment-ms 500] [--min-throughput N] [--max-failed N]
                 [--baseline previous.json [--max-regression 10%]]
                 [--out report.json] [--summary summary.md]
+                [--redis redis://host:6379 [--queue NAME]]
 
 Flags:
   --agent PATH             agent module (default export defineAgent(...)); default: the built-in example agent
@@ -49,6 +50,9 @@ Flags:
   --out PATH               report JSON (default daedalus-gate-report.json); beside it the SVG chart (.svg)
                            and assignment latency's HdrHistogram percentile distribution (.hgrm, in ms)
   --summary PATH           also write a Markdown summary there (verdict, medians, baseline deltas)
+  --redis URL              submit through this Redis queue (daedalus-pool/redis), which the gate's pool
+                           consumes: admission and results cross Redis; the checks are the same
+  --queue NAME             the Redis queue's name (default daedalus-gate-<pid>)
   --help, -h               this text
 
 Baseline comparison:

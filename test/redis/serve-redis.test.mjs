@@ -39,3 +39,19 @@ test('serve refuses --queue without --redis, and a --redis that is not a redis:/
   const badUrl = await run(['--redis', 'http://127.0.0.1:6379']);
   expect([badUrl.code, /redis:\/\//.test(badUrl.stderr)]).toEqual([2, true]);
 });
+
+test('daedalus gate --redis runs the workload through a Redis queue and passes', async () => {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'daedalus-gate-redis-'));
+  const workload = join(dir, 'workload.json');
+  writeFileSync(workload, JSON.stringify({ tasks: [{ type: 'general', payload: { value: 1 } }], count: 200, concurrency: 20 }));
+  const out = join(dir, 'report.json');
+  const { stdout } = await promisify(execFile)(process.execPath, [MAIN, 'gate', '--workload', workload, '--redis', redis.url, '--out', out], { timeout: 60_000 });
+  expect(stdout).toMatch(/PASS/);
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  expect(report.ok).toBe(true);
+});
