@@ -1,45 +1,17 @@
-import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
-import { DataCloneError, InvalidOptionError } from './errors.js';
+import { InvalidOptionError } from './errors.js';
 import { checkKnownKeys } from './option-names.js';
-import { checkTransferList } from './tasks/payload.js';
 import { MAX_ROLES, regionSizes, sharedBytes } from './ring/region.js';
 import type { AlertThresholds } from './metrics/alerts.js';
 import type { RestartPolicy } from './agents/restart-policy.js';
-import type { AlertOptions, DependencyCheck, FlowLink, Logger, PoolOptions, TaskOptions } from './types.js';
+import { DEFAULTS } from './defaults.js';
+import { checkWorkerData, int, oneOf, positiveMs, stringList, toAgentUrl, validateResourceLimits, validateRestart } from './option-values.js';
+import type { AlertOptions, DependencyCheck, Logger, PoolOptions } from './types.js';
 
-export const DEFAULTS = Object.freeze({
-  size: 4,
-  maxSize: 16,
-  queueCapacity: 100,
-  maxAttempts: 3,
-  priority: 5,
-  hangTimeoutMs: 30_000,
-  heartbeatIntervalMs: 1_000,
-  cancelGraceMs: 1_000,
-  agingIntervalMs: 1_000,
-  inlinePayloadBytes: 4_096,
-  dependencyIntervalMs: 1_000,
-  sloTargetMs: 500,
-  finishedTasksKept: 10_000,
-  slowestTasksKept: 100,
-  eventJournalSize: 1_000,
-  idleSpinUs: 0,
-  idleWait: 'async',
-  startTimeoutMs: 30_000,
-  payloadIsolation: 'shared',
-  alerts: Object.freeze({
-    slowWarningMs: 30_000,
-    slowCriticalMs: 60_000,
-    typeP95Ms: 30_000,
-    agentFailuresPerHour: 10,
-    queueDepthShare: 0.8,
-  }),
-});
-
-export const MIN_PRIORITY = 10;
-export const MAX_PRIORITY = 1;
+// Where they always were, for the modules that import them from here.
+export { DEFAULTS, MAX_PRIORITY, MIN_PRIORITY } from './defaults.js';
+export { TASK_OPTIONS, resolveTaskOptions, type ResolvedTaskOptions } from './task-options.js';
 
 /** One role of the pool, its defaults filled in from the pool's. Index = bit in a slot's route. */
 export interface ResolvedRole {
@@ -95,64 +67,15 @@ const POOL_OPTIONS = [
   'workerData', 'alerts', 'eventJournalSize', 'idleSpinUs', 'idleWait', 'startTimeoutMs', 'payloadIsolation', 'finishedTasksKept',
   'restart',
 ] as const;
-/** Exported for schedule(), whose options are these (bar signal and transfer) plus its own. */
-export const TASK_OPTIONS = ['type', 'priority', 'traceId', 'signal', 'timeoutMs', 'idempotent', 'transfer', 'role', 'capabilities', 'flow'] as const;
 const ROLE_OPTIONS = ['agent', 'size', 'maxSize', 'capabilities', 'resourceLimits', 'workerData', 'restart'] as const;
-const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 const ALERT_OPTIONS = ['slowTaskMs', 'typeP95Ms', 'agentFailuresPerHour', 'queueDepthShare'] as const;
-const RESTART_OPTIONS = ['maxRestarts', 'windowMs'] as const;
 
 /** The shared memory a pool allocates, in bytes: refused up front rather than failing inside an allocation. */
 export const MAX_SHARED_BYTES = 2 ** 31 - 1;
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
 
-function positiveMs(name: string, value: unknown, fallback: number): number;
-function positiveMs(name: string, value: unknown, fallback: number | undefined): number | undefined;
-function positiveMs(name: string, value: unknown, fallback: number | undefined): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'a finite number of milliseconds above 0', value);
-  }
-  return value;
-}
-
-function toAgentUrl(value: unknown, name = 'agent'): URL {
-  const url = agentUrlOf(value, name);
-  if (/\.[cm]?ts$/.test(url.pathname) && !stripsTypes()) {
-    // Refused here rather than as a start failure: the worker's loader would only say
-    // "unknown file extension", and the pool would degrade instead of saying why.
-    throw new InvalidOptionError(
-      name,
-      'a JavaScript module: this Node cannot load TypeScript in worker threads (compile it, or point `agent` at a .mjs file that loads it with tsx\'s tsImport(); Node >= 22.18 strips types itself)',
-      value,
-    );
-  }
-  return url;
-}
-
-function agentUrlOf(value: unknown, name: string): URL {
-  if (value instanceof URL) return value;
-  if (typeof value === 'string' && value.length > 0) {
-    if (/^(file|data):/.test(value)) return new URL(value);
-    if (value.startsWith('/')) return pathToFileURL(value);
-  }
-  throw new InvalidOptionError(name, 'a file URL or an absolute path to the agent module', value);
-}
-
-function stringList(name: string, value: unknown): readonly string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) throw new InvalidOptionError(name, 'an array of non-empty strings', value);
-  return Object.freeze([...new Set(value as string[])]);
-}
 
 interface PoolDefaults {
   maxSize: number;
@@ -198,11 +121,6 @@ function validateRoles(options: PoolOptions, d: PoolDefaults): ResolvedRole[] {
   return roles;
 }
 
-/** Node 22.18+ and 24 load erasable TypeScript natively (`process.features.typescript` is 'strip' or 'transform'). */
-function stripsTypes(): boolean {
-  const flag = (process.features as { typescript?: unknown }).typescript;
-  return typeof flag === 'string' && flag.length > 0;
-}
 
 function validateDependencies(value: unknown): Record<string, Required<DependencyCheck>> {
   if (value === undefined) return {};
@@ -242,13 +160,6 @@ function validateLogger(value: unknown): Logger {
   return l as unknown as Logger;
 }
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidOptionError(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
-}
 
 function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
   const d = DEFAULTS.alerts;
@@ -280,19 +191,6 @@ function validateAlerts(value: AlertOptions | undefined): AlertThresholds {
   };
 }
 
-/** Both fields are required: a limit without a window (or the reverse) has no meaning. */
-function validateRestart(value: unknown, name = 'restart'): RestartPolicy | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(name, 'an object { maxRestarts, windowMs }', value);
-  checkKnownKeys(`${name}.`, value, RESTART_OPTIONS);
-  const r = value as { maxRestarts?: unknown; windowMs?: unknown };
-  if (r.maxRestarts === undefined) throw new InvalidOptionError(`${name}.maxRestarts`, 'an integer from 1 to 1000000', r.maxRestarts);
-  if (r.windowMs === undefined) throw new InvalidOptionError(`${name}.windowMs`, 'a finite number of milliseconds above 0', r.windowMs);
-  return {
-    maxRestarts: int(`${name}.maxRestarts`, r.maxRestarts, 1, 1, 1_000_000),
-    windowMs: positiveMs(`${name}.windowMs`, r.windowMs, 1),
-  };
-}
 
 export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
@@ -346,105 +244,3 @@ function checkSharedMemory(queueCapacity: number, maxSize: number, inlinePayload
   }
 }
 
-function validateResourceLimits(value: unknown, name = 'resourceLimits'): ResourceLimits | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) throw new InvalidOptionError(name, 'a worker_threads ResourceLimits object', value);
-  checkKnownKeys(`${name}.`, value, RESOURCE_LIMITS);
-  const out: ResourceLimits = {};
-  for (const key of RESOURCE_LIMITS) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidOptionError(`${name}.${key}`, 'a finite number above 0 (megabytes)', v);
-    out[key] = v;
-  }
-  return out;
-}
-
-/** workerData goes to every agent by structured clone: refused here, with a code, if it cannot be cloned. */
-function checkWorkerData(value: unknown, name = 'workerData'): void {
-  if (value === undefined) return;
-  try {
-    structuredClone(value);
-  } catch (error) {
-    throw new DataCloneError(name, error);
-  }
-}
-
-export interface ResolvedTaskOptions {
-  type: string;
-  priority: number;
-  traceId: string | undefined;
-  signal: AbortSignal | undefined;
-  timeoutMs: number | undefined;
-  idempotent: boolean;
-  transfer: readonly Transferable[] | undefined;
-  /** Pins the task to one role (a name of the pool's roles; admission checks it). */
-  role: string | undefined;
-  capabilities: readonly string[] | undefined;
-  flow: FlowLink | undefined;
-}
-
-type Transferable = NonNullable<TaskOptions['transfer']>[number];
-
-/**
- * The resolved options of a task that gave at most its type: one frozen object
- * per type and pool deadline, shared by every such task (the common case on
- * the hot path costs no validation and no allocation).
- */
-const plainOptions = new Map<string, ResolvedTaskOptions>();
-
-function plainOptionsFor(type: string, poolTimeoutMs: number | undefined): ResolvedTaskOptions | undefined {
-  if (poolTimeoutMs !== undefined) return undefined;
-  let cached = plainOptions.get(type);
-  if (cached === undefined && plainOptions.size < 1_000) {
-    cached = Object.freeze({ type, priority: DEFAULTS.priority, traceId: undefined, signal: undefined, timeoutMs: undefined, idempotent: true, transfer: undefined, role: undefined, capabilities: undefined, flow: undefined });
-    plainOptions.set(type, cached);
-  }
-  return cached;
-}
-
-/** Only `type` (a non-empty string) is set: the options can be shared. */
-function onlyType(o: object): o is { type?: string } {
-  for (const key in o) if (key !== 'type') return false;
-  const type = (o as { type?: unknown }).type;
-  return type === undefined || (typeof type === 'string' && type.length > 0);
-}
-
-function checkFlowLink(value: unknown): FlowLink {
-  const f = value as Partial<FlowLink> | null;
-  if (typeof f !== 'object' || f === null || typeof f.id !== 'number' || typeof f.node !== 'string' || typeof f.inputs !== 'object' || f.inputs === null) {
-    throw new InvalidOptionError('flow', 'an object { id, node, inputs } (set by pool.flow())', value);
-  }
-  return { id: f.id, node: f.node, inputs: f.inputs };
-}
-
-/** Per-task options, checked at submit so a bad call throws before anything is accepted. */
-export function resolveTaskOptions(opts: TaskOptions | undefined, poolTimeoutMs: number | undefined): ResolvedTaskOptions {
-  if (opts === undefined || (typeof opts === 'object' && opts !== null && onlyType(opts))) {
-    const shared = plainOptionsFor(opts?.type ?? 'general', poolTimeoutMs);
-    if (shared !== undefined) return shared;
-  }
-  const o = opts ?? {};
-  if (typeof o !== 'object' || o === null) throw new InvalidOptionError('options', 'an object', o);
-  checkKnownKeys('', o, TASK_OPTIONS);
-  if (o.type !== undefined && (typeof o.type !== 'string' || o.type.length === 0)) {
-    throw new InvalidOptionError('type', 'a non-empty task type name', o.type);
-  }
-  if (o.traceId !== undefined && typeof o.traceId !== 'string') throw new InvalidOptionError('traceId', 'a string', o.traceId);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', o.signal);
-  if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean') throw new InvalidOptionError('idempotent', 'a boolean', o.idempotent);
-  if (o.transfer !== undefined && !Array.isArray(o.transfer)) throw new InvalidOptionError('transfer', 'an array of ArrayBuffers and MessagePorts', o.transfer);
-  if (o.role !== undefined && (typeof o.role !== 'string' || o.role.length === 0)) throw new InvalidOptionError('role', 'a role name', o.role);
-  return {
-    type: o.type ?? 'general',
-    priority: int('priority', o.priority, DEFAULTS.priority, MAX_PRIORITY, MIN_PRIORITY),
-    traceId: o.traceId,
-    signal: o.signal,
-    timeoutMs: positiveMs('timeoutMs', o.timeoutMs, poolTimeoutMs),
-    idempotent: o.idempotent ?? true,
-    transfer: o.transfer === undefined ? undefined : checkTransferList(o.transfer),
-    role: o.role,
-    capabilities: o.capabilities === undefined ? undefined : stringList('capabilities', o.capabilities),
-    flow: o.flow === undefined ? undefined : checkFlowLink(o.flow),
-  };
-}

@@ -34,7 +34,6 @@ import { Scheduler } from './schedules/scheduler.js';
 import { Flows } from './flows/flows.js';
 import type { FlowHandle, FlowOptions, FlowSpec } from './flows/types.js';
 import type { ScheduleHandle, ScheduleRunOptions, ScheduleWhen } from './schedules/types.js';
-import { chooseRetirees } from './scheduling/resize.js';
 import type {
   AgentSnapshot,
   BottleneckReport,
@@ -243,34 +242,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
    */
   async resize(size: number, options: { role?: string } = {}): Promise<void> {
     this.#assertOpen();
-    const role = this.#roleFor(options.role);
-    const others = this.#registry.staying - this.#registry.stayingHandles(role).length;
-    const max = Math.min(this.#options.roles[role]?.maxSize ?? this.#options.maxSize, this.#options.maxSize - others);
-    if (!Number.isInteger(size) || size < 1 || size > max) {
-      throw new InvalidOptionError('size', `an integer from 1 to ${max}`, size);
-    }
-    const waits: Promise<void>[] = [];
-    while (this.#registry.stayingHandles(role).length < size) {
-      const added = this.#supervisor.addAgent(role);
-      // A later resize may retire it before it is ready: that is not this call's failure.
-      waits.push(added.whenReady().catch((error: unknown) => {
-        if (!added.retiring) throw error;
-      }));
-    }
-    // Abandoned agents are not counted: growing adds new agents with new ids in their place.
-    const staying = this.#registry.stayingHandles(role);
-    const victims = chooseRetirees(
-      staying.map((h) => ({ agentId: h.agentId, busy: this.#registry.isBusy(h) })),
-      staying.length - size,
-    );
-    for (const agentId of victims) {
-      const h = this.#registry.get(agentId);
-      if (h === undefined) continue;
-      const exited = h.inc?.exited;
-      this.#supervisor.retire(h);
-      if (exited) waits.push(exited);
-    }
-    await Promise.all(waits);
+    await this.#supervisor.resize(size, this.#roleFor(options.role));
   }
 
   /** Declare an agent failed: it is terminated, its task fails over, and it is replaced. */

@@ -12,6 +12,7 @@ import { AgentHandle } from './handle.js';
 import { Incarnation, type IncarnationListener, type KillReason } from './incarnation.js';
 import type { AgentRegistry } from './registry.js';
 import { decideRestart } from './restart-policy.js';
+import { chooseRetirees } from '../scheduling/resize.js';
 
 /** What the supervisor tells the task side about; the task side owns tasks, the supervisor owns threads. */
 export interface AgentLifecycle {
@@ -265,6 +266,40 @@ export class Supervisor implements IncarnationListener {
     const abandonedIds = this.#registry.all().flatMap((h) => (h.abandoned === undefined ? [] : [h.agentId]));
     const none = (this.allAbandonedError = new AllAgentsAbandonedError(abandonedIds, error));
     this.#lifecycle.onNoAgents(none);
+  }
+
+  /**
+   * Grow, or shrink by retiring agents (idle ones first), to `size` agents of
+   * `role`; a retiring agent finishes its task first. Only agents that stay
+   * count, so calls made one after another, awaited or not, end at the size
+   * asked last. Resolves once the new agents are ready and the retired ones gone.
+   */
+  async resize(size: number, role: number): Promise<void> {
+    const others = this.#registry.staying - this.#registry.stayingHandles(role).length;
+    const max = Math.min(this.#options.roles[role]?.maxSize ?? this.#options.maxSize, this.#options.maxSize - others);
+    if (!Number.isInteger(size) || size < 1 || size > max) throw new InvalidOptionError('size', `an integer from 1 to ${max}`, size);
+    const waits: Promise<void>[] = [];
+    while (this.#registry.stayingHandles(role).length < size) {
+      const added = this.addAgent(role);
+      // A later resize may retire it before it is ready: that is not this call's failure.
+      waits.push(added.whenReady().catch((error: unknown) => {
+        if (!added.retiring) throw error;
+      }));
+    }
+    // Abandoned agents are not counted: growing adds new agents with new ids in their place.
+    const staying = this.#registry.stayingHandles(role);
+    const victims = chooseRetirees(
+      staying.map((h) => ({ agentId: h.agentId, busy: this.#registry.isBusy(h) })),
+      staying.length - size,
+    );
+    for (const agentId of victims) {
+      const h = this.#registry.get(agentId);
+      if (h === undefined) continue;
+      const exited = h.inc?.exited;
+      this.retire(h);
+      if (exited) waits.push(exited);
+    }
+    await Promise.all(waits);
   }
 
   kill(handle: AgentHandle, reason: KillReason, detail?: string): void {

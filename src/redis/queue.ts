@@ -50,6 +50,8 @@ export class RedisTaskQueue {
     this.queueCapacity = options.queueCapacity ?? 10_000;
     this.completedKept = options.completedKept ?? 10_000;
     this.#queue = new Queue<JobData>(this.name, { connection: this.connection });
+    // Each pending result() adds a listener here (BullMQ's waitUntilFinished): thousands may wait at once by design.
+    this.#queue.setMaxListeners(0);
   }
 
   /**
@@ -85,7 +87,10 @@ export class RedisTaskQueue {
     if (job === undefined) throw new InvalidOptionError('id', 'the id of a job this queue still keeps', id);
     // From the start of the event stream, not '$': with '$', an event written between the
     // connection being ready and its first read would be missed (a fast job's completion).
-    this.#events ??= new QueueEvents(this.name, { connection: this.connection, lastEventId: '0-0' });
+    if (this.#events === undefined) {
+      this.#events = new QueueEvents(this.name, { connection: this.connection, lastEventId: '0-0' });
+      this.#events.setMaxListeners(0); // two listeners per pending result(), as on the queue
+    }
     await this.#events.waitUntilReady();
     try {
       return await job.waitUntilFinished(this.#events);
