@@ -110,10 +110,14 @@ export class RedisTaskQueue {
       priority: job.opts.priority ?? DEFAULTS.priority,
       status: STATUS[state] ?? 'queued',
       attempts: job.attemptsStarted,
+      agentId: undefined,
+      failedAgentIds: [],
       queuedAt: job.timestamp,
       startedAt: job.processedOn ?? undefined,
       finishedAt: job.finishedOn ?? undefined,
+      assignmentLatencyMs: job.processedOn === undefined ? undefined : job.processedOn - job.timestamp,
       error: state === 'failed' ? failureOf(job.failedReason) : undefined,
+      parentId: undefined,
     };
   }
 

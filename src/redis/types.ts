@@ -36,6 +36,12 @@ export interface JobData {
   options: Omit<RedisJobOptions, 'jobId' | 'attempts'>;
 }
 
+/**
+ * A job's snapshot, with the fields of the pool's TaskSnapshot: what Redis
+ * knows of the job. The agent that ran it is the consuming pool's business
+ * (its getTask() shows it); here `agentId` is undefined and `failedAgentIds`
+ * empty, and the assignment latency runs from add() to a consumer taking it.
+ */
 export interface RedisTaskSnapshot {
   id: string;
   traceId: string | undefined;
@@ -44,8 +50,13 @@ export interface RedisTaskSnapshot {
   status: TaskStatus;
   /** Runs started, by any consumer (a redelivery after a crash counts). */
   attempts: number;
+  agentId: undefined;
+  failedAgentIds: number[];
   queuedAt: number;
   startedAt: number | undefined;
   finishedAt: number | undefined;
+  /** add() to a consumer taking the job (the time it waited in Redis). */
+  assignmentLatencyMs: number | undefined;
   error: Error | undefined;
+  parentId: undefined;
 }

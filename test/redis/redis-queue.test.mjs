@@ -59,7 +59,9 @@ test('jobs added by this process run in pools of two other processes, and their 
   expect(new Set(results.map((r) => r.consumer))).toEqual(new Set(['c1', 'c2']));
   expect(results[3].traceId).toBe('job-3');
   const snapshot = await queue.getTask(ids[0]);
-  expect(snapshot).toMatchObject({ id: ids[0], status: 'completed', type: 'general', traceId: 'job-0', attempts: 1 });
+  expect(snapshot).toMatchObject({ id: ids[0], status: 'completed', type: 'general', traceId: 'job-0', attempts: 1, failedAgentIds: [], assignmentLatencyMs: expect.any(Number) });
+  // The fields of the pool's own snapshot, so code can read either.
+  expect(Object.keys(snapshot).sort()).toEqual(['agentId', 'assignmentLatencyMs', 'attempts', 'error', 'failedAgentIds', 'finishedAt', 'id', 'parentId', 'priority', 'queuedAt', 'startedAt', 'status', 'traceId', 'type']);
 });
 
 test('a consumer killed with SIGKILL mid-job loses nothing: its jobs run on the other; a non-idempotent one fails with ERR_REDELIVERED', async () => {
