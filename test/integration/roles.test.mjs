@@ -84,8 +84,9 @@ poolTest('capabilities: tasks that need one run only on agents whose role has it
   for (const r of coded) expect(roles.get(r.agentId)).toBe('coder');
   // The retried ones did retry, and stayed with the capability.
   expect(coded.filter((r) => r.attempt === 2)).toHaveLength(20);
+  // Unconstrained tasks may run on either role (which one takes them depends on who is free).
   const free = await Promise.all(anyone);
-  expect(new Set(free.map((r) => roles.get(r.agentId)))).toEqual(new Set(['coder', 'writer']));
+  for (const r of free) expect(['coder', 'writer']).toContain(roles.get(r.agentId));
   // A handler type counts as a capability of its role.
   await expect(pool.run({}, { capabilities: ['general', 'prose'] })).resolves.toMatchObject({ agentId: expect.any(Number) });
   let refused;
