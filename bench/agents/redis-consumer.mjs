@@ -8,6 +8,7 @@ const pool = new CoordinationPool({ agent: new URL('./daedalus-agent.mjs', impor
 await pool.ready();
 const queue = new RedisTaskQueue({ connection: url, name });
 const consumer = consume(pool, queue, { concurrency: 16 });
+await consumer.ready();
 process.stdout.write('ready\n');
 process.on('SIGTERM', async () => {
   await consumer.close();

@@ -26,6 +26,8 @@ export interface ConsumeOptions {
 }
 
 export interface RedisConsumer {
+  /** Resolves once it is connected and taking jobs. */
+  ready(): Promise<void>;
   /** Time jobs waited in Redis before this consumer took them, and how many wait now. */
   metrics(): Promise<{ redisWaitMs: LatencySummary; depth: number; jobs: { completed: number; failed: number; redelivered: number } }>;
   /** Stops taking jobs; the ones held finish first. */
@@ -77,6 +79,9 @@ export function consume(pool: CoordinationPool, queue: RedisTaskQueue, options: 
   // A failed job is reported through Redis; the worker's own 'error' events (a lost connection) must not crash the process.
   worker.on('error', () => undefined);
   return {
+    async ready() {
+      await worker.waitUntilReady();
+    },
     async metrics() {
       return { redisWaitMs: redisWait.summary(), depth: await queue.depth(), jobs: { ...jobs } };
     },

@@ -53,7 +53,7 @@ async function startConsumer(queue, consumerName, options = {}) {
 test('jobs added by this process run in pools of two other processes, and their results come back', async () => {
   const queue = newQueue();
   await Promise.all([startConsumer(queue, 'c1'), startConsumer(queue, 'c2')]);
-  const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => queue.add({ value: i, ms: 20 }, { traceId: `job-${i}` })));
+  const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => queue.add({ value: i, ms: 50 }, { traceId: `job-${i}` })));
   const results = await Promise.all(ids.map((id) => queue.result(id)));
   expect(results.map((r) => r.value)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   expect(new Set(results.map((r) => r.consumer))).toEqual(new Set(['c1', 'c2']));
