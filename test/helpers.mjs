@@ -421,3 +421,11 @@ export function collectionWatcher(gc) {
     },
   };
 }
+
+/** Waits (Atomics.waitAsync, the main thread never blocks) until words[index] >= atLeast, for a word a fixture agent bumps and notifies. */
+export async function waitForWord(words, index, atLeast, timeoutMs = WAIT_MS) {
+  for (let seen = Atomics.load(words, index); seen < atLeast; seen = Atomics.load(words, index)) {
+    const waited = Atomics.waitAsync(words, index, seen, timeoutMs);
+    if (waited.async && (await waited.value) === 'timed-out') throw new Error(`waitForWord: word ${index} stayed at ${seen}, waited for ${atLeast}`);
+  }
+}

@@ -79,6 +79,15 @@ export class RoleTable {
     return this.#down[role];
   }
 
+  /** Bit mask of the roles that are not down. */
+  upMask(): number {
+    let mask = 0;
+    this.#down.forEach((down, index) => {
+      if (down === undefined) mask |= 1 << index;
+    });
+    return mask;
+  }
+
   /** Which roles may take a task; one role and no constraint costs a map lookup and no allocation. */
   route(want: RouteWant): Route {
     if (!this.routed && want.role === undefined && want.capabilities === undefined && this.#down[0] === undefined) {

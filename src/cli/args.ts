@@ -113,3 +113,15 @@ export function choiceFlag<T extends string>(values: FlagValues, name: string, c
   if (found === undefined) throw new UsageError(`--${name}`, `--${name}: expected one of ${choices.join(', ')}, got '${raw}'`);
   return found;
 }
+
+/** `--redis URL [--queue NAME]` (serve, gate): the Redis queue to go through, or undefined without --redis. */
+export function redisFlags(values: FlagValues): { url: string; name?: string } | undefined {
+  const url = stringFlag(values, 'redis');
+  const name = stringFlag(values, 'queue');
+  if (url === undefined) {
+    if (name !== undefined) throw new UsageError('--queue', '--queue names the Redis queue of --redis: give --redis URL too');
+    return undefined;
+  }
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError('--redis', `--redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
+  return name === undefined ? { url } : { url, name };
+}

@@ -6,6 +6,7 @@
  */
 import { UsageError, numberFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import type { Io } from './gate-command.js';
+import { formatTable } from './table.js';
 
 export const CLIENT_COMMANDS = ['status', 'agents', 'queue', 'bottlenecks', 'metrics', 'events', 'stop'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
@@ -44,10 +45,10 @@ Exit codes: 0 done, 1 the server refused, 2 usage error or server not reachable.
 
 type Row = readonly (string | number | undefined)[];
 
-function table(header: Row, rows: readonly Row[]): string {
-  const all = [header, ...rows].map((r) => r.map((c) => (c === undefined ? '-' : String(c))));
-  const widths = (all[0] ?? []).map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return `${all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
+const cell = (c: string | number | undefined): string => (c === undefined ? '-' : String(c));
+
+function table(header: readonly string[], rows: readonly Row[]): string {
+  return `${formatTable(header, rows.map((r) => r.map(cell)))}\n`;
 }
 
 async function call(base: string, token: string | undefined, path: string, method = 'GET'): Promise<unknown> {
@@ -120,7 +121,7 @@ export async function clientCommand(command: ClientCommand, argv: readonly strin
         const tail = numberFlag(values, 'tail', { min: 0, max: 100_000, integer: true }) ?? 100;
         type Ev = { at: number; event: string; payload: Json };
         const row = (e: Ev): Row => [new Date(e.at).toISOString(), e.event, num(e.payload.taskId), num(e.payload.agentId), detail(e.payload)];
-        const line = (e: Ev): void => io.out(json ? `${JSON.stringify(e)}\n` : `${row(e).map((c) => (c === undefined ? '-' : String(c))).join('  ')}\n`);
+        const line = (e: Ev): void => io.out(json ? `${JSON.stringify(e)}\n` : `${row(e).map(cell).join('  ')}\n`);
         // Following: the stream is opened first, so nothing falls between the recent events and the live ones.
         const early: Ev[] = [];
         const sink: { live: ((e: Ev) => void) | undefined } = { live: undefined };

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError, numberFlag, parseFlags, percentFlag, stringFlag, type FlagSpec, type FlagValues } from './args.js';
+import { UsageError, numberFlag, parseFlags, percentFlag, redisFlags, stringFlag, type FlagSpec, type FlagValues } from './args.js';
 import { baselineNotes } from './baseline-notes.js';
 import { DEFAULT_MAX_REGRESSION_PCT, evaluate, loadBaseline, type Thresholds } from './checks.js';
 import { computeFingerprint, type Fingerprint } from './fingerprint.js';
@@ -114,11 +114,7 @@ export async function gateCommand(argv: readonly string[], io: Io, env: NodeJS.P
   const fingerprint = computeFingerprint({ workload, agentUrl, builtinAgent: agentRaw === undefined, agents, cwd: process.cwd() });
   const thresholds = readThresholds(values, fingerprint);
   const agentLabel = agentRaw === undefined ? 'the built-in agent' : agentRaw;
-  const redisUrl = stringFlag(values, 'redis');
-  const queueName = stringFlag(values, 'queue');
-  if (redisUrl === undefined && queueName !== undefined) throw new UsageError('--queue', '--queue names the Redis queue of --redis: give --redis URL too');
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new UsageError('--redis', `--redis: expected a redis:// URL, got ${JSON.stringify(redisUrl)}`);
-  const redis = redisUrl === undefined ? undefined : { url: redisUrl, ...(queueName === undefined ? {} : { name: queueName }) };
+  const redis = redisFlags(values);
 
   // Loaded once every flag and file checked out: a usage error never pays for the pool and HDR modules.
   const [{ runSession }, runsModule, report] = await Promise.all([import('./gate-session.js'), import('./runs.js'), import('./report.js')]);

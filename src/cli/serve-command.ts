@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PoolOptions } from '../types.js';
-import { UsageError, numberFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
+import { UsageError, numberFlag, parseFlags, redisFlags, stringFlag, type FlagSpec } from './args.js';
 import type { Io } from './gate-command.js';
 import { SERVE_HELP, packageVersion } from './help.js';
 
@@ -45,15 +45,6 @@ function readConfig(file: string): PoolOptions {
   return options;
 }
 
-function redisOption(url: string | undefined, name: string | undefined): { redis?: { url: string; name?: string } } {
-  if (url === undefined) {
-    if (name !== undefined) throw new UsageError('--queue', '--queue names the Redis queue of --redis: give --redis URL too');
-    return {};
-  }
-  if (!/^rediss?:\/\//.test(url)) throw new UsageError('--redis', `--redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
-  return { redis: name === undefined ? { url } : { url, name } };
-}
-
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const values = parseFlags(argv, FLAGS, 'serve');
   if (values.help === true) {
@@ -76,7 +67,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     bodyLimit: numberFlag(values, 'body-limit', { min: 1, max: 1_073_741_824, integer: true }),
     version: packageVersion(),
     log: line,
-    ...redisOption(stringFlag(values, 'redis'), stringFlag(values, 'queue')),
+    redis: redisFlags(values),
   });
   let signals = 0;
   const onSignal = (name: string): void => {

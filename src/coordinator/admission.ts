@@ -1,6 +1,7 @@
 import type { RoleTable } from '../agents/role-table.js';
 import type { Supervisor } from '../agents/supervisor.js';
 import type { EventBus } from '../bus.js';
+import type { PoolEventMap } from '../event-map.js';
 import type { Clock } from '../clock.js';
 import { AbortError, PoolClosedError, QueueFullError } from '../errors.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
@@ -82,7 +83,11 @@ export class Admission {
       signal.addEventListener('abort', onAbort, { once: true });
       task.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    if (bus.wants('taskQueued')) bus.emit('taskQueued', parent === undefined ? { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority } : { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority, parentId: parent.taskId });
+    if (bus.wants('taskQueued')) {
+      const queued: PoolEventMap['taskQueued'] = { taskId: task.id, traceId: task.traceId, type: task.type, priority: opts.priority };
+      if (parent !== undefined) queued.parentId = parent.taskId;
+      bus.emit('taskQueued', queued);
+    }
     placement.place(task);
     return new Handle<T>(task);
   }

@@ -113,16 +113,9 @@ export class Coordinator implements AgentLifecycle {
   /** Waiting tasks that only the roles now down could run reject; early ones are routed again without it. */
   onRoleDown(role: number, error: Error): void {
     const bit = 1 << role;
-    this.#p.cancellation.rejectWaitingWith(error, (task) => task.route !== 0 && (task.route & ~bit & this.#upRoles()) === 0);
+    this.#p.cancellation.rejectWaitingWith(error, (task) => task.route !== 0 && (task.route & ~bit & this.#p.roles.upMask()) === 0);
     this.#placeEarly();
     this.#checkSize();
-  }
-
-  #upRoles(): number {
-    let mask = 0;
-    const { roles } = this.#p;
-    for (const r of roles.roles) if (roles.downError(r.index) === undefined) mask |= 1 << r.index;
-    return mask;
   }
 
   #checkSize(): void {

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../types.js';
+import type { TaskSnapshot } from '../types.js';
 
 /** Where Redis is: a redis:// URL, or ioredis options ({ host, port, ... }). */
 export type RedisConnection = string | { host?: string; port?: number; username?: string; password?: string; db?: number };
@@ -40,23 +40,13 @@ export interface JobData {
  * A job's snapshot, with the fields of the pool's TaskSnapshot: what Redis
  * knows of the job. The agent that ran it is the consuming pool's business
  * (its getTask() shows it); here `agentId` is undefined and `failedAgentIds`
- * empty, and the assignment latency runs from add() to a consumer taking it.
+ * empty; `attempts` counts runs started by any consumer (a redelivery after a
+ * crash counts), and `assignmentLatencyMs` runs from add() to a consumer
+ * taking the job (the time it waited in Redis).
  */
-export interface RedisTaskSnapshot {
+export interface RedisTaskSnapshot extends Omit<TaskSnapshot, 'id' | 'agentId' | 'parentId' | 'traceId'> {
   id: string;
   traceId: string | undefined;
-  type: string;
-  priority: number;
-  status: TaskStatus;
-  /** Runs started, by any consumer (a redelivery after a crash counts). */
-  attempts: number;
   agentId: undefined;
-  failedAgentIds: number[];
-  queuedAt: number;
-  startedAt: number | undefined;
-  finishedAt: number | undefined;
-  /** add() to a consumer taking the job (the time it waited in Redis). */
-  assignmentLatencyMs: number | undefined;
-  error: Error | undefined;
   parentId: undefined;
 }

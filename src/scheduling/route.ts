@@ -73,10 +73,3 @@ export function routeTask(roles: readonly RoleView[], want: RouteWant): Route {
   for (const role of roles) if (want.role === undefined || role.name === want.role) for (const t of role.types ?? []) known.add(t);
   return { kind: 'unknownType', knownTypes: [...known].sort() };
 }
-
-/** The role indices in a route mask, lowest first. */
-export function rolesIn(mask: number): number[] {
-  const out: number[] = [];
-  for (let index = 0; mask !== 0; index++, mask >>>= 1) if ((mask & 1) !== 0) out.push(index);
-  return out;
-}

@@ -18,7 +18,7 @@ export interface ServeOptions {
   /** One line per lifecycle step (listening, draining, stopped). */
   log?: (line: string) => void;
   /** Also consume this Redis queue (daedalus-pool/redis): jobs added there run on this server's pool. */
-  redis?: { url: string; name?: string };
+  redis?: { url: string; name?: string } | undefined;
 }
 
 export interface ShutdownReport {

@@ -44,8 +44,4 @@ export class TaskStore {
     controller.abort(new Error(reason));
     return true;
   }
-
-  get pending(): number {
-    return this.#controllers.size;
-  }
 }

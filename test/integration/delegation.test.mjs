@@ -6,18 +6,12 @@
 import { expect } from 'vitest';
 import { ErrorCodes, PoolEvents } from '../../dist/src/index.js';
 import { poolTest } from '../fixtures/use-pool.mjs';
-import { waitForEvents } from '../helpers.mjs';
+import { waitForEvents, waitForWord } from '../helpers.mjs';
 
 const ARCHITECT = new URL('../fixtures/roles/architect.mjs', import.meta.url);
 const DEVELOPER = new URL('../fixtures/roles/developer.mjs', import.meta.url);
 const DELEGATOR = new URL('../fixtures/roles/delegator.mjs', import.meta.url);
 
-async function waitForWord(words, index, atLeast) {
-  for (let seen = Atomics.load(words, index); seen < atLeast; seen = Atomics.load(words, index)) {
-    const waited = Atomics.waitAsync(words, index, seen, 60_000);
-    if (waited.async && (await waited.value) === 'timed-out') throw new Error(`word ${index} stayed at ${seen}`);
-  }
-}
 
 poolTest('ctx.submit resolves at acceptance with the subtask id and trace id, then its result', async ({ usePool }) => {
   const pool = await usePool({ agents: { architect: { agent: ARCHITECT }, developer: { agent: DEVELOPER } } });

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { expect } from 'vitest';
 import { ErrorCodes, FlowFailedError, InvalidOptionError, PoolEvents, UnknownTaskTypeError } from '../../dist/src/index.js';
 import { poolTest } from '../fixtures/use-pool.mjs';
-import { recordEvents, waitForEvents } from '../helpers.mjs';
+import { recordEvents, rejectionOf, waitForEvents, waitForWord } from '../helpers.mjs';
 
 const NODE_AGENT = new URL('../fixtures/flows/node-agent.mjs', import.meta.url);
 
@@ -17,21 +17,7 @@ function sharedWords() {
   return { counters, words: new Int32Array(counters) };
 }
 
-async function waitForWord(words, index, atLeast) {
-  for (let seen = Atomics.load(words, index); seen < atLeast; seen = Atomics.load(words, index)) {
-    const waited = Atomics.waitAsync(words, index, seen, 60_000);
-    if (waited.async && (await waited.value) === 'timed-out') throw new Error(`word ${index} stayed at ${seen}`);
-  }
-}
 
-async function rejectionOf(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 poolTest('a diamond flow runs each node after its inputs and aggregates their results', async ({ usePool }) => {
   const { counters } = sharedWords();

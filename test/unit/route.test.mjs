@@ -1,6 +1,6 @@
 // Which roles may run a task: a pure function of the roles' types and capabilities.
 import { describe, expect, it } from 'vitest';
-import { rolesIn, routeTask } from '../../dist/src/scheduling/route.js';
+import { routeTask } from '../../dist/src/scheduling/route.js';
 
 const role = (name, types, capabilities = [], down = false) => ({ name, types, capabilities, down });
 const team = [role('architect', ['spec', 'general'], ['design']), role('developer', ['code', 'general'], ['code', 'test']), role('reviewer', ['general'], ['test'])];
@@ -44,13 +44,5 @@ describe('routeTask', () => {
     expect(routeTask(oneDown, { type: 'general', role: 'a' })).toEqual({ kind: 'down', roles: ['a'] });
     // A role that is down and never said its types does not hold a task waiting either.
     expect(routeTask([role('a', undefined, [], true)], { type: 'general' })).toEqual({ kind: 'unknownType', knownTypes: [] });
-  });
-});
-
-describe('rolesIn', () => {
-  it('lists the role indices of a mask, lowest first', () => {
-    expect(rolesIn(0)).toEqual([]);
-    expect(rolesIn(0b1011)).toEqual([0, 1, 3]);
-    expect(rolesIn(1 << 15)).toEqual([15]);
   });
 });
