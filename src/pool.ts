@@ -63,6 +63,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
   readonly #registry: AgentRegistry;
   readonly #roles: RoleTable;
   readonly #ledger: TaskLedger;
+  readonly #slots: SlotTable;
   readonly #supervisor: Supervisor;
   readonly #placement: Placement;
   readonly #cancellation: Cancellation;
@@ -101,7 +102,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     bus.subscribe({ wants: (name) => journal.enabled && !TRACE_EVENTS.has(name), deliver: (name, payload) => journal.record(name, payload) });
     const roles = (this.#roles = new RoleTable(o.roles));
     const queue = new SharedQueue(allocateRegion(regionSizes(o.queueCapacity, o.maxSize, o.inlinePayloadBytes, o.roles.length)));
-    const slots = new SlotTable(queue);
+    const slots = (this.#slots = new SlotTable(queue));
     const registry = (this.#registry = new AgentRegistry(slots, roles));
     const alerts = new AlertMonitor(o.alerts, (alert) => bus.emit('alert', alert));
     const metrics = (this.#metrics = new MetricsRecorder(alerts, DEFAULTS.slowestTasksKept, journal));
@@ -274,6 +275,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
       pending: this.#ledger.pendingCount,
       running: this.#views.runningCount(),
       degraded: this.#supervisor.degradedError !== undefined,
+      spill: this.#slots.spillUsage(),
       sloTargetMs: DEFAULTS.sloTargetMs,
       nowMs: this.#clock.nowMs(),
     });

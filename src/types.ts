@@ -306,6 +306,12 @@ export interface PoolMetrics {
   degraded: boolean;
   /** Flows (pool.flow()): running now, and how many ended each way since the pool started. */
   flows: { running: number; completed: number; failed: number; cancelled: number };
+  /**
+   * The spill area: shared memory for payloads larger than a slot's inline
+   * bytes. `bytes` is what it has grown to (it keeps its high-water mark);
+   * `bytesInUse` and `chunksInUse` are the payloads of tasks not yet settled.
+   */
+  sharedMemory: { spill: { bytes: number; bytesInUse: number; chunksInUse: number } };
 }
 
 /** Encoded HDR histograms (compressed base64, values in microseconds) of the current window. */

@@ -1,5 +1,5 @@
 import { readFrom } from '../src/ring/codec.js';
-import type { SharedQueue } from '../src/ring/shared-queue.js';
+import { BY_MESSAGE, type SharedQueue } from '../src/ring/shared-queue.js';
 
 /** A flow node's link, as `TaskOptions.flow` gave it. */
 export interface FlowLinkIn {
@@ -16,9 +16,9 @@ interface Posted {
 }
 
 /**
- * Where an agent finds a task's payload: in its slot, or in the message the
- * coordinator posted ahead of a hand-off (too large for the slot, private
- * payloads, buffers that move). A message may arrive before or after the
+ * Where an agent finds a task's payload: in shared memory (its slot or a spill
+ * chunk), or in the message the coordinator posted ahead of a hand-off (no
+ * room in shared memory, private payloads, buffers that move). A message may arrive before or after the
  * agent takes the slot; either way the handler gets it without a fetch.
  */
 export class PayloadInbox {
@@ -44,14 +44,13 @@ export class PayloadInbox {
   }
 
   /**
-   * The payload and trace id of the task in `slot`: read from the slot, or from
+   * The payload and trace id of the task in `slot`: read from shared memory, or from
    * the message posted ahead of the hand-off; a promise only when that message
    * has not arrived yet.
    */
   load(slot: number, taskId: number, traceInPayload: boolean): Loaded | Promise<Loaded> {
-    const { queue } = this;
-    const length = queue.payloadLength(slot);
-    if (length >= 0) return this.#withTrace(readFrom(queue.bytes, slot * queue.layout.inlineBytes, length), taskId, traceInPayload);
+    const inShared = this.queue.readPayload(slot);
+    if (inShared !== BY_MESSAGE) return this.#withTrace(inShared, taskId, traceInPayload);
     const early = this.#posted.get(slot);
     if (early?.taskId === taskId) {
       this.#posted.delete(slot);

@@ -25,7 +25,7 @@ export interface PlacementParts {
 
 /**
  * Where a waiting task sits, and moving it: the shared priority rings (normal
- * work with its payload in the slot, taken by agents on their own), `held` (a
+ * work with its payload in shared memory, taken by agents on their own), `held` (a
  * required dependency is down), `early` (no agent has told us its task types
  * yet) and `direct` (retries that must avoid some agents, and tasks whose
  * payload travels by message: handed to one chosen agent's mailbox).
@@ -81,15 +81,15 @@ export class Placement {
     this.#toRing(task);
   }
 
-  /** The payload goes in the slot: it is encoded and fits, and the pool shares payloads with agents. */
-  #inline(task: Task): Uint8Array | undefined {
+  /** Bytes to keep in shared memory: the payload is encoded and the pool shares payloads with agents. */
+  #sharedBytes(task: Task): Uint8Array | undefined {
     const p = task.payload;
-    if (p.kind !== 'bytes' || this.#p.options.payloadIsolation === 'private' || p.bytes.length > this.#p.slots.inlineCapacity) return undefined;
-    return p.bytes;
+    return p.kind !== 'bytes' || this.#p.options.payloadIsolation === 'private' ? undefined : p.bytes;
   }
 
-  #write(task: Task, slot: number, inline: Uint8Array | undefined): void {
-    this.#p.slots.write(slot, {
+  /** Writes the slot; true when the payload went into shared memory (in the slot or spilled), false when it must be posted. */
+  #write(task: Task, slot: number): boolean {
+    return this.#p.slots.write(slot, {
       taskId: task.id,
       typeCode: this.#p.roles.codeOf(task.type),
       priority: task.options.priority,
@@ -97,22 +97,25 @@ export class Placement {
       queuedAtMs: task.queuedAt,
       notifyStart: task.options.timeoutMs !== undefined,
       traceInPayload: task.payload.withTrace,
-      inline,
+      payload: this.#sharedBytes(task),
       route: task.route,
     });
   }
 
   #toRing(task: Task): void {
-    const inline = this.#inline(task);
-    const slot = inline === undefined ? undefined : this.#p.slots.allocate();
-    if (inline === undefined || slot === undefined) {
+    let slot = this.#sharedBytes(task) === undefined ? undefined : this.#p.slots.allocate();
+    if (slot !== undefined && !this.#write(task, slot)) {
+      // Too large for the slot and the spill area is full: by message after all.
+      this.#p.slots.release(slot);
+      slot = undefined;
+    }
+    if (slot === undefined) {
       // By message (or every slot is taken, zombie agents can pin some): a direct hand-off.
       this.#p.ledger.move(task, 'queued');
       this.#pushDirect(task);
       this.placeDirect();
       return;
     }
-    this.#write(task, slot, inline);
     this.#p.ledger.occupy(task, slot, 'queued');
     this.#p.queue.push(task.options.priority - 1, slot);
     this.#scheduleWake(task.type, task.route);
@@ -194,11 +197,10 @@ export class Placement {
           continue;
         }
         this.direct.splice(i, 1);
-        const inline = this.#inline(task);
-        this.#write(task, slot, inline);
+        const inShared = this.#write(task, slot);
         slots.assign(slot, inc.block.owner);
         ledger.occupy(task, slot, 'placed');
-        if (inline === undefined && !this.#sendPayload(task, slot, inc)) continue;
+        if (!inShared && !this.#sendPayload(task, slot, inc)) continue;
         inc.block.offerDirect(slot);
       }
     } finally {

@@ -21,6 +21,7 @@ export interface PoolSample {
   pending: number;
   running: number;
   degraded: boolean;
+  spill: PoolMetrics['sharedMemory']['spill'];
   sloTargetMs: number;
   nowMs: number;
 }
@@ -92,6 +93,7 @@ export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): Poo
     },
     degraded: sample.degraded,
     flows: sample.flows,
+    sharedMemory: { spill: sample.spill },
   };
 }
 

@@ -1,14 +1,17 @@
 /**
- * Shape of the shared memory that the coordinator and every agent map. Three
+ * Shape of the shared memory that the coordinator and every agent map. Four
  * SharedArrayBuffers: Int32 words (counters, rings, slot headers, agent control
  * blocks), Float64 times (epoch milliseconds from `performance.timeOrigin +
- * performance.now()`, comparable across threads), and the inline payload bytes.
+ * performance.now()`, comparable across threads), the inline payload bytes, and
+ * the growable spill area for payloads larger than a slot's inline bytes.
  *
  * A task lives in a *slot* from admission until the coordinator has read its
  * outcome. Ten priority rings hold slot indices in FIFO order. Each agent
  * incarnation owns a *control block*: its state, doorbell, heartbeat, a direct
  * mailbox for retries, and a small completion ring back to the coordinator.
  */
+
+import { SPILL_MAX_BYTES } from './spill.js';
 
 export const LEVELS = 10;
 /**
@@ -53,7 +56,8 @@ export const S_OUTCOME = 7;
 export const S_FLAGS = 8;
 export const S_TASK_ID = 9;
 export const S_ROUTE = 10; // bit r set: an agent of role r may claim it (pools with several roles only)
-export const SLOT_WORDS = 11;
+export const S_SPILL_AT = 11; // with SlotFlags.SPILLED: the payload's offset in the spill buffer (S_PAYLOAD_LEN bytes)
+export const SLOT_WORDS = 12;
 
 // Per slot Float64 fields.
 export const SF_ENQUEUED_AT = 0; // aging clock: first accepted, kept across retries
@@ -63,7 +67,7 @@ export const SLOT_TIMES = 3;
 
 export const SlotState = Object.freeze({ FREE: 0, HELD: 1, QUEUED: 2, ASSIGNED: 3, CLAIMED: 4, RUNNING: 5, DONE: 6 });
 export const Outcome = Object.freeze({ NONE: 0, OK: 1, ERROR: 2, BY_MESSAGE: 3 });
-export const SlotFlags = Object.freeze({ NOTIFY_START: 1, TRACE_IN_PAYLOAD: 2 });
+export const SlotFlags = Object.freeze({ NOTIFY_START: 1, TRACE_IN_PAYLOAD: 2, SPILLED: 4 });
 
 // Per control block Int32 fields.
 export const C_STATE = 0;
@@ -128,6 +132,8 @@ export interface SharedRegion {
   words: SharedArrayBuffer;
   times: SharedArrayBuffer;
   bytes: SharedArrayBuffer;
+  /** Growable: payloads larger than a slot's inline bytes (see spill.ts). */
+  spill: SharedArrayBuffer;
 }
 
 export function allocateRegion(sizes: LayoutSizes): SharedRegion {
@@ -137,6 +143,7 @@ export function allocateRegion(sizes: LayoutSizes): SharedRegion {
     words: new SharedArrayBuffer(layout.int32Words * 4),
     times: new SharedArrayBuffer(layout.float64Words * 8),
     bytes: new SharedArrayBuffer(Math.max(8, layout.byteLength)),
+    spill: new SharedArrayBuffer(0, { maxByteLength: SPILL_MAX_BYTES }),
   };
 }
 

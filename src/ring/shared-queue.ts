@@ -1,4 +1,5 @@
 import { runsBefore } from './aging.js';
+import { readFrom } from './codec.js';
 import {
   CLAIM_NONE,
   H_COMPLETION_SEQ,
@@ -11,8 +12,11 @@ import {
   SLOT_WORDS,
   S_CLAIM,
   S_PAYLOAD_LEN,
+  S_FLAGS,
   S_ROUTE,
+  S_SPILL_AT,
   S_STATE,
+  SlotFlags,
   SlotState,
   ticketOf,
   computeLayout,
@@ -31,11 +35,16 @@ import {
  * may do, so an agent that dies between claim and head move strands nothing,
  * and an entry whose slot was taken back and reused (ticket changed) is skipped.
  */
+/** What readPayload returns for a payload that is not in shared memory. */
+export const BY_MESSAGE: unique symbol = Symbol('by message');
+
 export class SharedQueue {
   readonly layout: Layout;
   readonly words: Int32Array;
   readonly times: Float64Array;
   readonly bytes: Uint8Array;
+  /** Length-tracking: sees the spill buffer grow. */
+  readonly spill: Uint8Array;
   /** Several roles: slots carry a route mask and per-role waiting counts are kept. One role pays for neither. */
   readonly routed: boolean;
 
@@ -45,16 +54,19 @@ export class SharedQueue {
     this.words = new Int32Array(region.words);
     this.times = new Float64Array(region.times);
     this.bytes = new Uint8Array(region.bytes);
+    this.spill = new Uint8Array(region.spill);
   }
 
   /**
-   * The buffers to hand an agent. With private payloads the payload bytes are
-   * left out: the agent gets a buffer of its own, so nothing of another task's
+   * The buffers to hand an agent. With private payloads the payload bytes (inline
+   * and spilled) are left out: the agent gets a buffer of its own, so nothing of another task's
    * payload or result is mapped into it.
    */
   regionFor(payloads: 'shared' | 'private'): SharedRegion {
-    const bytes = payloads === 'private' ? new SharedArrayBuffer(8) : (this.bytes.buffer as SharedArrayBuffer);
-    return { sizes: this.layout, words: this.words.buffer as SharedArrayBuffer, times: this.times.buffer as SharedArrayBuffer, bytes };
+    const shared = payloads === 'shared';
+    const bytes = shared ? (this.bytes.buffer as SharedArrayBuffer) : new SharedArrayBuffer(8);
+    const spill = shared ? (this.spill.buffer as SharedArrayBuffer) : new SharedArrayBuffer(0);
+    return { sizes: this.layout, words: this.words.buffer as SharedArrayBuffer, times: this.times.buffer as SharedArrayBuffer, bytes, spill };
   }
 
   // --- the completion sequence: agents bump it after publishing, the coordinator sleeps on it
@@ -91,9 +103,18 @@ export class SharedQueue {
     return this.layout.slotBase + slot * SLOT_WORDS + field;
   }
 
-  /** Agent side: bytes of the payload inside the slot, or -1 when it travels by message. */
-  payloadLength(slot: number): number {
-    return Atomics.load(this.words, this.slotWord(slot, S_PAYLOAD_LEN));
+  /**
+   * Agent side: the task's payload, decoded from the slot's inline bytes or
+   * its spill chunk (a copy: the memory may be reused once the task is
+   * published), or BY_MESSAGE when it travels beside the ring.
+   */
+  readPayload(slot: number): unknown {
+    const length = Atomics.load(this.words, this.slotWord(slot, S_PAYLOAD_LEN));
+    if (length < 0) return BY_MESSAGE;
+    if ((Atomics.load(this.words, this.slotWord(slot, S_FLAGS)) & SlotFlags.SPILLED) === 0) {
+      return readFrom(this.bytes, slot * this.layout.inlineBytes, length);
+    }
+    return readFrom(this.spill, Atomics.load(this.words, this.slotWord(slot, S_SPILL_AT)), length);
   }
 
   slotTime(slot: number, field: number): number {

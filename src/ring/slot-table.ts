@@ -13,6 +13,7 @@ import {
   S_PRIORITY,
   S_RESULT_LEN,
   S_ROUTE,
+  S_SPILL_AT,
   S_STATE,
   S_TASK_ID,
   S_TYPE,
@@ -20,6 +21,7 @@ import {
   SlotState,
 } from './layout.js';
 import type { SharedQueue } from './shared-queue.js';
+import { SpillArea, type SpillUsage } from './spill.js';
 
 /** A slot's state by name, as the coordinator reads it. */
 export type SlotPhase = 'free' | 'held' | 'queued' | 'assigned' | 'claimed' | 'running' | 'done';
@@ -35,8 +37,11 @@ export interface SlotDescriptor {
   notifyStart: boolean;
   /** The trace id travels inside the payload (the caller gave one); else the agent derives it. */
   traceInPayload: boolean;
-  /** Encoded payload bytes written into the slot, or undefined: the payload comes by message. */
-  inline: Uint8Array | undefined;
+  /**
+   * Encoded payload bytes to keep in shared memory: in the slot when they fit,
+   * else in a spill chunk when one can be had; undefined: it comes by message.
+   */
+  payload: Uint8Array | undefined;
   /** Bit mask of the roles whose agents may claim it (read only in pools with several roles). */
   route: number;
 }
@@ -56,9 +61,16 @@ export type SlotOutcome =
 export class SlotTable {
   private readonly free: number[] = [];
   private readonly inlineBytes: number;
+  private readonly spill: SpillArea;
+  /** Per slot, the bytes of the spill chunk it holds (0: none) and its offset. */
+  private readonly spilledLength: Int32Array;
+  private readonly spilledAt: Int32Array;
 
   constructor(private readonly queue: SharedQueue) {
     this.inlineBytes = queue.layout.inlineBytes;
+    this.spill = new SpillArea(queue.spill.buffer as SharedArrayBuffer);
+    this.spilledLength = new Int32Array(queue.layout.slots);
+    this.spilledAt = new Int32Array(queue.layout.slots);
     for (let s = queue.layout.slots - 1; s >= 0; s--) {
       // A fresh buffer is all zeros, and 0 is a valid ticket: mark every slot unclaimable first.
       Atomics.store(queue.words, queue.slotWord(s, S_CLAIM), CLAIM_NONE);
@@ -85,6 +97,7 @@ export class SlotTable {
   }
 
   release(slot: number): void {
+    this.#unspill(slot);
     Atomics.store(this.queue.words, this.queue.slotWord(slot, S_STATE), SlotState.FREE);
     Atomics.store(this.queue.words, this.queue.slotWord(slot, S_CLAIM), CLAIM_NONE);
     this.free.push(slot);
@@ -120,14 +133,31 @@ export class SlotTable {
     return claim <= -2 ? claim : undefined;
   }
 
-  /** Writes everything an agent needs to run the task; the caller then publishes the slot (push or direct hand-off). */
-  write(slot: number, d: SlotDescriptor): void {
+  /** The spill area's size and what is in it now. */
+  spillUsage(): SpillUsage {
+    return this.spill.usage();
+  }
+
+  /** A slot written again (a retry) or released gives its chunk back; the agents that could read it are done with it. */
+  #unspill(slot: number): void {
+    const length = this.spilledLength[slot] ?? 0;
+    if (length === 0) return;
+    this.spill.free(this.spilledAt[slot] ?? 0, length);
+    this.spilledLength[slot] = 0;
+  }
+
+  /**
+   * Writes everything an agent needs to run the task; the caller then
+   * publishes the slot (push or direct hand-off). True when the payload is in
+   * shared memory; false when it must be sent to the agent by message.
+   */
+  write(slot: number, d: SlotDescriptor): boolean {
     this.set(slot, S_CLAIM, CLAIM_NONE);
     this.set(slot, S_TASK_ID, d.taskId);
     this.set(slot, S_TYPE, d.typeCode);
     this.set(slot, S_PRIORITY, d.priority);
     this.set(slot, S_ATTEMPT, d.attempt);
-    this.set(slot, S_FLAGS, (d.notifyStart ? SlotFlags.NOTIFY_START : 0) | (d.traceInPayload ? SlotFlags.TRACE_IN_PAYLOAD : 0));
+    const flags = (d.notifyStart ? SlotFlags.NOTIFY_START : 0) | (d.traceInPayload ? SlotFlags.TRACE_IN_PAYLOAD : 0);
     this.set(slot, S_OUTCOME, Outcome.NONE);
     this.set(slot, S_RESULT_LEN, 0);
     this.set(slot, S_ROUTE, d.route);
@@ -135,12 +165,28 @@ export class SlotTable {
     times[this.queue.slotTime(slot, SF_ENQUEUED_AT)] = d.queuedAtMs;
     times[this.queue.slotTime(slot, SF_STARTED_AT)] = 0;
     times[this.queue.slotTime(slot, SF_FINISHED_AT)] = 0;
-    if (d.inline !== undefined) {
-      this.queue.bytes.set(d.inline, slot * this.inlineBytes);
-      this.set(slot, S_PAYLOAD_LEN, d.inline.length);
-    } else {
-      this.set(slot, S_PAYLOAD_LEN, -1);
+    this.#unspill(slot);
+    const payload = d.payload;
+    if (payload !== undefined && payload.length <= this.inlineBytes) {
+      this.queue.bytes.set(payload, slot * this.inlineBytes);
+      this.set(slot, S_PAYLOAD_LEN, payload.length);
+      this.set(slot, S_FLAGS, flags);
+      return true;
     }
+    const at = payload === undefined ? undefined : this.spill.allocate(payload.length);
+    if (payload === undefined || at === undefined) {
+      this.set(slot, S_PAYLOAD_LEN, -1);
+      this.set(slot, S_FLAGS, flags);
+      return false;
+    }
+    this.queue.spill.set(payload, at);
+    this.spilledAt[slot] = at;
+    this.spilledLength[slot] = payload.length;
+    this.set(slot, S_SPILL_AT, at);
+    this.set(slot, S_PAYLOAD_LEN, payload.length);
+    // The bytes and words are stored before the caller publishes the slot (a seq-cst ring push or mailbox store).
+    this.set(slot, S_FLAGS, flags | SlotFlags.SPILLED);
+    return true;
   }
 
   /** Direct hand-off: the slot is owned by `owner` before the agent ever sees it. */

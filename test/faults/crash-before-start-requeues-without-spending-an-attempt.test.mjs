@@ -3,9 +3,9 @@
  * Expected: that work is re-queued without spending an attempt.
  *
  * How the window is made: the fixture's `armExitOnPayload` op arms its agent
- * to exit when its next out-of-line payload arrives. A payload larger than
- * `inlinePayloadBytes` travels by message to the agent the task is handed to,
- * so the agent holds the task and dies before the handler starts. `maxAttempts: 1`
+ * to exit when its next payload message arrives. With `payloadIsolation:
+ * 'private'` every payload travels by message to the agent the task is handed
+ * to, so the agent holds the task and dies before the handler starts. `maxAttempts: 1`
  * makes a wrongly spent attempt visible: the task would fail instead of run.
  */
 import { expect, vi } from 'vitest';
@@ -16,7 +16,7 @@ import { TEST_TIMEOUT_MS, recordEvents, settleTracker, waitForEvents } from '../
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS, hookTimeout: TEST_TIMEOUT_MS });
 
 poolTest('a task claimed by an agent that dies before starting it is re-queued for free', async ({ usePool, counters }) => {
-  const pool = await usePool({ size: 1, maxAttempts: 1, inlinePayloadBytes: 64, workerData: { counters: counters.sab } });
+  const pool = await usePool({ size: 1, maxAttempts: 1, payloadIsolation: 'private', workerData: { counters: counters.sab } });
   const tracker = settleTracker(pool, PoolEvents);
   const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.taskRetried]);
 
@@ -24,7 +24,7 @@ poolTest('a task claimed by an agent that dies before starting it is re-queued f
   expect(armed).toMatchObject({ agentId: 1, generation: 1 });
 
   const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
-  const big = 'x'.repeat(2_000); // far above inlinePayloadBytes: sent by message
+  const big = 'x'.repeat(2_000);
   const handle = tracker.track(pool.submit({ op: 'echo', key: 1, value: big }));
   const value = await handle.result;
   await restarted;
