@@ -1,6 +1,7 @@
 import { DataCloneError, InvalidOptionError } from '../errors.js';
 import { encode } from '../ring/codec.js';
 
+import { types } from 'node:util';
 import { MessagePort } from 'node:worker_threads';
 
 type Transferable = ArrayBuffer | MessagePort;
@@ -86,7 +87,12 @@ export function admitPayload(payload: unknown, traceId: string | undefined, tran
     // Nothing moves until dispatch, but what postMessage would refuse is refused now:
     // a trial clone with the transfer list on a throwaway channel would detach the
     // caller's buffers, so the check clones without it (buffers are copied, ports refused).
-    if (!transfer.some((t) => !(t instanceof ArrayBuffer))) tryClone(extra === undefined ? payload : [payload, extra]);
+    if (!transfer.some((t) => !(t instanceof ArrayBuffer))) {
+      const value = extra === undefined ? payload : [payload, extra];
+      // A trial clone copies every buffer (a 1 MB payload's cost many times over); most
+      // payloads are plain data around buffers, which a short walk proves cloneable.
+      if (!provablyCloneable(value, transfer)) tryClone(value);
+    }
     return { kind: 'transfer', value: payload, transfer, withTrace, extra };
   }
   try {
@@ -100,6 +106,43 @@ export function admitPayload(payload: unknown, traceId: string | undefined, tran
     }
     return { kind: 'clone', value: tryClone(payload, error), withTrace };
   }
+}
+
+/** Nodes a walk looks at before it leaves the question to a trial clone. */
+const WALK_BUDGET = 256;
+
+/**
+ * True when structured clone (with `transfer` as its transfer list) is sure to
+ * accept `value`: plain objects and arrays (no accessors, no proxies) of
+ * primitives, Dates, and buffers or views whose buffer is shared, listed for
+ * transfer or still attached. False means "not proven" (anything else, or
+ * more than WALK_BUDGET nodes): the caller clones to find out.
+ */
+function provablyCloneable(value: unknown, transfer: readonly Transferable[]): boolean {
+  const seen = new Set<object>();
+  let budget = WALK_BUDGET;
+  const bufferOk = (b: ArrayBufferLike): boolean => !(b instanceof ArrayBuffer) || transfer.includes(b) || !isDetached(b);
+  const walk = (v: unknown): boolean => {
+    if (--budget < 0) return false;
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return typeof v !== 'symbol';
+    if (typeof v === 'function' || types.isProxy(v)) return false;
+    if (seen.has(v)) return true;
+    seen.add(v);
+    if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return bufferOk(v);
+    if (ArrayBuffer.isView(v)) return bufferOk(v.buffer);
+    if (v instanceof Date) return true;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return false;
+    if (Array.isArray(v) && proto !== Array.prototype) return false;
+    for (const key of Reflect.ownKeys(v)) {
+      if (typeof key === 'symbol') continue; // structured clone skips symbol keys
+      const d = Object.getOwnPropertyDescriptor(v, key);
+      if (d === undefined || d.get !== undefined || d.set !== undefined) return false;
+      if (d.enumerable === true && !walk(d.value)) return false;
+    }
+    return true;
+  };
+  return walk(value);
 }
 
 function tryClone(value: unknown, firstError?: unknown): unknown {

@@ -1,7 +1,7 @@
 // Payload admission at submit: what the pool keeps (a copy, a clone or the caller's object with a transfer
 // list), what it refuses (values that cannot cross, bad transfer lists), and the form an agent receives.
 import { MessageChannel } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataCloneError, InvalidOptionError, PoolError } from '../../dist/src/errors.js';
 import { readFrom } from '../../dist/src/ring/codec.js';
 import { admitPayload, checkTransferList, messageForm } from '../../dist/src/tasks/payload.js';
@@ -164,6 +164,42 @@ describe('admitPayload: transfer lists', () => {
     const kept = admitPayload({ p }, undefined, [p]);
     expect(kept.kind).toBe('transfer');
     expect(kept.transfer).toEqual([p]);
+  });
+});
+
+describe('admitPayload: transfer lists, checked without copying the buffers', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('plain data around buffers is proven cloneable by a walk: no trial clone copies the buffers', () => {
+    const clone = vi.spyOn(globalThis, 'structuredClone');
+    const moved = new ArrayBuffer(1 << 20);
+    const shared = new SharedArrayBuffer(8);
+    const payload = { i: 1, when: new Date(0), rows: [{ a: 1n, b: 'x', c: null, d: undefined }], view: new Float64Array(moved, 8, 4), shared: new Int32Array(shared), kept: new Uint8Array(4) };
+    payload.self = payload; // a cycle is fine for structured clone
+    expect(admitPayload(payload, undefined, [moved]).kind).toBe('transfer');
+    expect(clone).not.toHaveBeenCalled();
+    expect(moved.byteLength).toBe(1 << 20);
+  });
+
+  it('what the walk cannot prove is trial-cloned, and refused at submit when it cannot cross', () => {
+    const clone = vi.spyOn(globalThis, 'structuredClone');
+    const ab = () => new ArrayBuffer(4);
+    // A Map of functions, a getter (structured clone would run it) and a class instance are left to the clone.
+    expect(thrownBy(() => admitPayload({ m: new Map([[1, () => 1]]) }, undefined, [ab()]))).toBeInstanceOf(DataCloneError);
+    const getter = {};
+    Object.defineProperty(getter, 'fn', { enumerable: true, get: () => () => 1 });
+    expect(thrownBy(() => admitPayload(getter, undefined, [ab()]))).toBeInstanceOf(DataCloneError);
+    class Point {
+      x = 1;
+    }
+    expect(admitPayload({ p: new Point() }, undefined, [ab()]).kind).toBe('transfer');
+    expect(clone).toHaveBeenCalledTimes(3);
+  });
+
+  it('a detached buffer that is not in the transfer list is refused, as postMessage would refuse it', () => {
+    const gone = new ArrayBuffer(8);
+    structuredClone(gone, { transfer: [gone] });
+    expect(thrownBy(() => admitPayload({ gone }, undefined, [new ArrayBuffer(4)]))).toBeInstanceOf(DataCloneError);
   });
 });
 
