@@ -1,6 +1,19 @@
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
 import { Deserializer, Serializer } from 'node:v8';
+import {
+  BINARY_HEADER_BYTES,
+  BINARY_TAG,
+  MARKER_KEY,
+  binaryKind,
+  buffersBytes,
+  carriedBuffer,
+  frameBytes,
+  frameTextBytes,
+  reviveFrame,
+  skeletonText,
+  writeFrame,
+} from './binary-parts.js';
 
 /**
  * Encodes a value into a region of shared memory (a slot's inline bytes) and
@@ -17,19 +30,22 @@ import { Deserializer, Serializer } from 'node:v8';
  *     SharedArrayBuffer, which bytes cannot carry (postMessage shares it).
  *   encode(value): Uint8Array      the same bytes in a fresh array (to send beside the ring)
  *   decode(source, offset, length) the value back; copies out everything it returns
- *   formatOf(source, offset = 0)   'json' | 'v8'
+ *   formatOf(source, offset = 0)   'json' | 'binary' | 'v8'
  *   isPlainJson(value)             whether encodeInto takes the JSON path (small plain data)
  *
- * Two formats, told apart by their first byte, so no tag byte is spent: V8
- * serialization always starts with its version tag 0xFF, and UTF-8 never
- * contains 0xFF. 'json' is JSON.stringify's UTF-8 text; 'v8' is V8's structured
- * clone format, written by the base v8.Serializer (as postMessage does), NOT by
- * v8.serialize: the latter turns typed arrays into Node host objects (a Buffer
- * comes back a Buffer, a view comes back aliasing the input bytes), so decode
- * cannot read v8.serialize output that holds typed arrays. Like postMessage, a
- * view carries its whole ArrayBuffer: a small pooled Buffer costs its 8 KiB pool.
+ * Three formats, told apart by their first byte: V8 serialization always
+ * starts with its version tag 0xFF, the 'binary' form with 0xFE (binary-parts.ts),
+ * and UTF-8 never contains either. 'json' is JSON.stringify's UTF-8 text;
+ * 'binary' is small plain data around typed arrays, DataViews and
+ * ArrayBuffers, as a JSON skeleton and the buffers' raw bytes; 'v8' is V8's
+ * structured clone format, written by the base v8.Serializer (as postMessage
+ * does), NOT by v8.serialize: the latter turns typed arrays into Node host
+ * objects (a Buffer comes back a Buffer, a view comes back aliasing the input
+ * bytes), so decode cannot read v8.serialize output that holds typed arrays.
+ * Like postMessage, a view carries its whole ArrayBuffer: a small pooled
+ * Buffer costs its 8 KiB pool.
  */
-export type Format = 'json' | 'v8';
+export type Format = 'json' | 'binary' | 'v8';
 
 const V8_VERSION_TAG = 0xff;
 
@@ -54,8 +70,10 @@ const TOO_BIG = 2;
  * references shared (and cycles cyclic), JSON would copy them. A reused array,
  * searched linearly: a Set costs each object an identity hash, clear() reallocates.
  */
-const state = { bytesLeft: 0, nodesLeft: 0, seenCount: 0 };
+const state = { bytesLeft: 0, nodesLeft: 0, seenCount: 0, bufferCount: 0, markerKey: false };
 const seen: (object | undefined)[] = [];
+/** The distinct ArrayBuffers the scan met (views of one buffer share it), for the 'binary' form. */
+const buffers: (ArrayBuffer | undefined)[] = [];
 
 function scan(v: unknown): number {
   if (--state.nodesLeft < 0) return NOT_PLAIN;
@@ -110,9 +128,15 @@ function scanObject(o: object): number {
     }
     return PLAIN;
   }
+  const proto: unknown = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype) {
+    const kind = binaryKind(proto);
+    return kind < 0 ? NOT_PLAIN : scanBinary(o, kind);
+  }
   // Symbol.iterator: an `arguments` object has Object.prototype too, and structured clone refuses it.
-  if (Object.getPrototypeOf(o) !== Object.prototype || Symbol.iterator in o) return NOT_PLAIN;
+  if (Symbol.iterator in o) return NOT_PLAIN;
   for (const key in o) {
+    if (key === MARKER_KEY) state.markerKey = true; // the 'binary' form could not tell it from a marker
     // Read through the descriptor, where an accessor has no value (so reads as undefined: not
     // plain): a getter must not run here and again in JSON.stringify (structured clone runs it
     // once), and may return something else the second time. This is about half the check's
@@ -126,20 +150,50 @@ function scanObject(o: object): number {
   return PLAIN;
 }
 
+/** A typed array, DataView or ArrayBuffer: plain for the 'binary' form when its buffer is an ordinary one. */
+function scanBinary(o: object, kind: number): number {
+  const buffer = carriedBuffer(o, kind);
+  if (buffer === undefined) return NOT_PLAIN;
+  let i = 0;
+  while (i < state.bufferCount && buffers[i] !== buffer) i++;
+  if (i === state.bufferCount) {
+    buffers[i] = buffer;
+    state.bufferCount = i + 1;
+    state.bytesLeft -= buffer.byteLength;
+  }
+  return state.bytesLeft < 0 ? TOO_BIG : PLAIN;
+}
+
+/**
+ * PLAIN, NOT_PLAIN or TOO_BIG; with PLAIN, `buffers` holds the buffers it
+ * carries (none: the 'json' form). The caller calls release() when done.
+ */
 function scanned(value: unknown, capacity: number): number {
   state.bytesLeft = capacity;
   state.nodesLeft = MAX_NODES;
+  state.bufferCount = 0;
+  state.markerKey = false;
   try {
-    return scan(value);
+    const status = scan(value);
+    return status === PLAIN && state.bufferCount > 0 && state.markerKey ? NOT_PLAIN : status;
   } finally {
     for (let i = 0; i < state.seenCount; i++) seen[i] = undefined; // do not keep the caller's objects alive
     state.seenCount = 0;
   }
 }
 
-/** Whether encodeInto takes the JSON path for `value` (given room): plain JSON data of at most MAX_NODES nodes. */
+function release(): void {
+  for (let i = 0; i < state.bufferCount; i++) buffers[i] = undefined;
+  state.bufferCount = 0;
+}
+
+/** Whether encodeInto takes the JSON path for `value` (given room): plain JSON data of at most MAX_NODES nodes, no buffers. */
 export function isPlainJson(value: unknown): boolean {
-  return scanned(value, Infinity) === PLAIN;
+  try {
+    return scanned(value, Infinity) === PLAIN && state.bufferCount === 0;
+  } finally {
+    release();
+  }
 }
 
 /**
@@ -219,12 +273,22 @@ function writeText(text: string, target: Uint8Array, offset: number, capacity: n
 
 export function encodeInto(value: unknown, target: Uint8Array, offset = 0, capacity = target.length - offset): number {
   checkRange(target, offset, capacity);
-  const status = scanned(value, capacity);
-  if (status === TOO_BIG) return -1;
-  if (status === PLAIN) {
-    const written = writeText(JSON.stringify(value), target, offset, capacity);
-    if (written >= 0) return written;
-    // Too big as text; V8's form may still fit (8-byte doubles, two-byte strings, no quotes).
+  try {
+    const status = scanned(value, capacity);
+    if (status === TOO_BIG) return -1;
+    if (status === PLAIN && state.bufferCount === 0) {
+      const written = writeText(JSON.stringify(value), target, offset, capacity);
+      if (written >= 0) return written;
+      // Too big as text; V8's form may still fit (8-byte doubles, two-byte strings, no quotes).
+    } else if (status === PLAIN) {
+      const count = state.bufferCount;
+      const room = capacity - BINARY_HEADER_BYTES - buffersBytes(buffers, count);
+      const textBytes = room < 0 ? -1 : writeText(skeletonText(value, buffers, count), target, offset + BINARY_HEADER_BYTES, room);
+      const written = textBytes < 0 ? -1 : writeFrame(target, offset, textBytes, buffers, count, capacity);
+      if (written >= 0) return written;
+    }
+  } finally {
+    release();
   }
   const bytes = serializeV8(value);
   if (bytes.length > capacity) return -1;
@@ -233,11 +297,27 @@ export function encodeInto(value: unknown, target: Uint8Array, offset = 0, capac
 }
 
 export function encode(value: unknown): Uint8Array {
-  return isPlainJson(value) ? textEncoder.encode(JSON.stringify(value)) : serializeV8(value);
+  try {
+    if (scanned(value, Infinity) === PLAIN) {
+      const count = state.bufferCount;
+      if (count === 0) return textEncoder.encode(JSON.stringify(value));
+      const text = skeletonText(value, buffers, count);
+      const textBytes = Buffer.byteLength(text);
+      // Not from Buffer's pool: a pooled view would carry the whole pool wherever it is posted.
+      const out = Buffer.allocUnsafeSlow(frameBytes(textBytes, buffers, count)) as FastBuffer;
+      out.utf8Write(text, BINARY_HEADER_BYTES, textBytes);
+      writeFrame(out, 0, textBytes, buffers, count, out.length);
+      return out;
+    }
+  } finally {
+    release();
+  }
+  return serializeV8(value);
 }
 
 export function formatOf(source: Uint8Array, offset = 0): Format {
-  return source[offset] === V8_VERSION_TAG ? 'v8' : 'json';
+  const tag = source[offset];
+  return tag === V8_VERSION_TAG ? 'v8' : tag === BINARY_TAG ? 'binary' : 'json';
 }
 
 /**
@@ -251,6 +331,13 @@ export function decode(source: Uint8Array, offset: number, length: number): unkn
     const deserializer = new Deserializer(source.subarray(offset, offset + length));
     deserializer.readHeader();
     return deserializer.readValue();
+  }
+  if (source[offset] === BINARY_TAG) {
+    const textBytes = length < BINARY_HEADER_BYTES ? -1 : frameTextBytes(source, offset);
+    if (textBytes < 0 || BINARY_HEADER_BYTES + textBytes > length) throw new RangeError('binary frame: text outside the frame');
+    const from = source.byteOffset + offset + BINARY_HEADER_BYTES;
+    const parsed: unknown = JSON.parse((bufferOver(source) as FastBuffer).utf8Slice(from, from + textBytes));
+    return reviveFrame(parsed, source, offset, textBytes, offset + length);
   }
   const at = source.byteOffset + offset;
   return JSON.parse((bufferOver(source) as FastBuffer).utf8Slice(at, at + length));

@@ -1,10 +1,10 @@
-// The slot value codec: JSON fast path for plain data, V8 structured clone for
-// everything else. The property test generates random nested values of every
+// The slot value codec: JSON fast path for plain data, a 'binary' form for plain
+// data around typed arrays and ArrayBuffers, V8 structured clone for everything else. The property test generates random nested values of every
 // kind and checks that decode(encodeInto(v)) is indistinguishable from
 // structuredClone(v): same prototypes, own keys (holes, undefined members),
 // property attributes, Object.is on every primitive (-0, NaN), shared and
-// cyclic references, typed-array offsets, and that the fast path is taken
-// exactly for the values that are plain JSON (and small: at most 32 nodes).
+// cyclic references, typed-array offsets, and that the fast paths are taken
+// exactly for the values that are plain (and small: at most 32 nodes).
 import { describe, expect, it } from 'vitest';
 import { decode, encode, encodeInto, formatOf, isPlainJson } from '../../dist/src/ring/value-codec.js';
 import { makeRng, seedsFrom } from './prng.mjs';
@@ -132,14 +132,15 @@ const MAKERS = {
     return s;
   },
   typed: (rng, _d, ctx) => {
+    ctx.binary = true;
     const Ctor = rng.pick([Uint8Array, Int8Array, Uint8ClampedArray, Int16Array, Uint32Array, Float32Array, Float64Array, BigInt64Array]);
     const buffer = new ArrayBuffer(32);
     const view = new Ctor(buffer, rng.pick([0, 8, 16]), rng.int(2) + 1); // an offset view over a larger buffer
     for (let i = 0; i < view.length; i++) view[i] = Ctor === BigInt64Array ? BigInt(rng.int(1000) - 500) : rng.pick([0, -0, 1, 255, -7, NaN, 0.5]);
-    return exotic(ctx, track(ctx, view));
+    return track(ctx, view);
   },
-  arrayBuffer: (rng, _d, ctx) => exotic(ctx, track(ctx, new Uint8Array([rng.int(256), 1, 2]).buffer)),
-  dataView: (rng, _d, ctx) => exotic(ctx, track(ctx, new DataView(new ArrayBuffer(8), rng.int(4), 2))),
+  arrayBuffer: (rng, _d, ctx) => ((ctx.binary = true), track(ctx, new Uint8Array([rng.int(256), 1, 2]).buffer)),
+  dataView: (rng, _d, ctx) => ((ctx.binary = true), track(ctx, new DataView(new ArrayBuffer(8), rng.int(4), 2))),
   buffer: (rng, _d, ctx) => exotic(ctx, track(ctx, rng.chance(0.5) ? Buffer.alloc(3, 7) : Buffer.from('pooled'))),
   error: (rng, depth, ctx) => {
     const Ctor = rng.pick([Error, TypeError, RangeError, SyntaxError, EvalError, URIError, ReferenceError]);
@@ -162,6 +163,7 @@ const MAKERS = {
     const o = track(ctx, {});
     for (let n = rng.int(6); n > 0; n--) {
       const key = randomString(rng);
+      if (key === '\u0000') ctx.markerKey = true; // the binary form's marker: such a value goes to V8 instead
       if (!Object.hasOwn(o, key)) put(o, key, generate(rng, depth + 1, ctx)); // no overwrites: ctx.plain must describe what is kept
     }
     return o;
@@ -203,16 +205,19 @@ const MAKERS = {
 
 /** Nodes of a plain (tree-shaped) value, counted as the codec counts them: every value, containers included. */
 function nodeCount(v) {
-  if (typeof v !== 'object' || v === null) return 1;
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return 1;
   return 1 + Object.values(v).reduce((sum, child) => sum + nodeCount(child), 0);
 }
 
 const MAX_NODES = 32; // the codec's cap on the JSON path
 
+/** The form encodeInto must choose: 'json' for plain data, 'binary' for plain data around buffers, else 'v8'. */
 function randomValue(rng) {
-  const ctx = { plain: true, plainOnly: rng.chance(0.4), objects: [] };
+  const ctx = { plain: true, binary: false, markerKey: false, plainOnly: rng.chance(0.4), objects: [] };
   const value = generate(rng, 0, ctx);
-  return { value, plain: ctx.plain && nodeCount(value) <= MAX_NODES };
+  const fast = ctx.plain && nodeCount(value) <= MAX_NODES;
+  const format = !fast ? 'v8' : !ctx.binary ? 'json' : ctx.markerKey ? 'v8' : 'binary';
+  return { value, format };
 }
 
 // ---------------------------------------------------------------- tests
@@ -224,9 +229,9 @@ describe('value codec: property test against structuredClone', () => {
       // A view at an offset, like a slot. Room for a whole pooled Buffer's backing store, which a
       // typed array carries with it as structuredClone does (Buffer.poolSize is 8 KiB on Node 20, 64 KiB on 24).
       const region = new Uint8Array(new SharedArrayBuffer(1 << 18), 24);
-      const counts = { json: 0, v8: 0 };
+      const counts = { json: 0, binary: 0, v8: 0 };
       for (let n = 0; n < 1500; n++) {
-        const { value, plain } = randomValue(rng);
+        const { value, format: expectedFormat } = randomValue(rng);
         const expected = structuredClone(value);
         const offset = 1 + rng.int(4000);
         const capacity = 1 << 17;
@@ -237,8 +242,8 @@ describe('value codec: property test against structuredClone', () => {
         expect(written, where).toBeGreaterThan(0);
         expect([region[offset - 1], region[offset + capacity]], `${where}: wrote outside its range`).toEqual([0xa5, 0x5a]);
         const format = formatOf(region, offset);
-        expect(format, `${where}: fast path taken for exactly the plain values`).toBe(plain ? 'json' : 'v8');
-        expect(isPlainJson(value), where).toBe(plain);
+        expect(format, `${where}: fast paths taken for exactly the plain values`).toBe(expectedFormat);
+        expect(isPlainJson(value), where).toBe(expectedFormat === 'json');
         counts[format]++;
         expect(cloneDiff(expected, decode(region, offset, written)), where).toBe('');
         expect(Buffer.from(encode(value)).equals(region.subarray(offset, offset + written)), `${where}: encode() gives the same bytes`).toBe(true);
@@ -249,12 +254,13 @@ describe('value codec: property test against structuredClone', () => {
         expect(tryIn(written), where).toBe(written);
         const tighter = tryIn(written - 1);
         if (tighter !== -1) {
-          expect(format === 'json' && formatOf(region, offset) === 'v8' && tighter <= written - 1, where).toBe(true);
+          expect(format !== 'v8' && formatOf(region, offset) === 'v8' && tighter <= written - 1, where).toBe(true);
           expect(cloneDiff(expected, decode(region, offset, tighter)), where).toBe('');
         }
       }
       // The generator exercises both paths in earnest.
       expect(counts.json).toBeGreaterThan(400);
+      expect(counts.binary).toBeGreaterThan(30);
       expect(counts.v8).toBeGreaterThan(400);
     });
   }
@@ -289,6 +295,46 @@ describe('value codec: fast path', () => {
     }
     const out = roundTrip([shared, shared]);
     expect(out[0]).toBe(out[1]);
+  });
+
+  it('takes the binary form for plain data around typed arrays, DataViews and ArrayBuffers; views of one buffer share it again', () => {
+    const buffer = new ArrayBuffer(64);
+    new Uint8Array(buffer).forEach((_, i, a) => (a[i] = i));
+    const v = { i: 1, head: new Uint8Array(buffer, 0, 8), tail: new Float64Array(buffer, 32, 2), raw: buffer, dv: new DataView(new ArrayBuffer(4)), big: [new BigInt64Array([-1n])] };
+    expect(encodeInto(v, region)).toBeGreaterThan(0);
+    expect(formatOf(region)).toBe('binary');
+    const out = roundTrip(v);
+    expect(cloneDiff(structuredClone(v), out)).toBe('');
+    expect(out.head.buffer).toBe(out.raw);
+    expect(out.tail.buffer).toBe(out.raw);
+    expect(formatOf(encode(new Uint8Array(70_000)))).toBe('binary');
+  });
+
+  it('leaves to V8 what the binary form cannot say: Buffers, shared or resizable memory, a "\\u0000" key, a view met twice', () => {
+    const view = new Uint8Array(4);
+    const resizable = new ArrayBuffer(8, { maxByteLength: 16 });
+    for (const v of [Buffer.alloc(3, 7), new Uint8Array(resizable), { '\u0000': 1, view: new Uint8Array(2) }, [view, view]]) {
+      encodeInto(v, region);
+      expect(formatOf(region)).toBe('v8');
+      expect(cloneDiff(structuredClone(v), roundTrip(v))).toBe('');
+    }
+    // A SharedArrayBuffer cannot go into bytes at all (postMessage shares it): the V8 path says so.
+    expect(() => encodeInto({ view: new Int32Array(new SharedArrayBuffer(8)) }, region)).toThrow(expect.objectContaining({ name: 'DataCloneError' }));
+  });
+
+  it('a malformed binary frame (a broken or hostile agent) throws instead of decoding to something', () => {
+    const length = encodeInto({ data: new Uint8Array([1, 2, 3]) }, region);
+    const frame = region.slice(0, length);
+    expect(() => decode(frame, 0, length - 1)).toThrow(RangeError); // bytes missing
+    expect(() => decode(frame, 0, 3)).toThrow(RangeError); // header cut
+    const badLength = frame.slice();
+    badLength[1] = 0xff; // text longer than the frame
+    expect(() => decode(badLength, 0, length)).toThrow(RangeError);
+    const text = new TextEncoder().encode('[{"\\u0000":[99,0,0,1]},[3]]');
+    const forged = new Uint8Array(5 + text.length + 3);
+    forged.set([0xfe, text.length, 0, 0, 0]);
+    forged.set(text, 5);
+    expect(() => decode(forged, 0, forged.length)).toThrow(TypeError); // unknown kind
   });
 
   it(`takes JSON for up to ${MAX_NODES} nodes, V8 beyond (where V8 is as fast)`, () => {
