@@ -240,7 +240,8 @@ interface FastBuffer extends Buffer {
 let backing: ArrayBufferLike | undefined;
 let whole: Buffer = Buffer.alloc(0);
 function bufferOver(view: Uint8Array): Buffer {
-  if (view.buffer !== backing) {
+  // A growable buffer (the spill area) may have grown past the Buffer made over it before.
+  if (view.buffer !== backing || whole.length < view.byteOffset + view.length) {
     backing = view.buffer;
     whole = Buffer.from(view.buffer);
   }

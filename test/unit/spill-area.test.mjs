@@ -84,6 +84,22 @@ describe('SlotTable with spilled payloads', () => {
     expect(slots.spillUsage().chunksInUse).toBe(0);
   });
 
+  it('reads text payloads back after the area has grown past where it was when the first one was read', () => {
+    const queue = new SharedQueue(allocateRegion({ slots: 400, blocks: 2, inlineBytes: 64 }));
+    const slots = new SlotTable(queue);
+    const text = (n) => String(n).repeat(3_000);
+    const first = slots.allocate();
+    slots.write(first, descriptor(encode(text(1))));
+    expect(queue.readPayload(first)).toBe(text(1));
+    const grownTo = slots.spillUsage().bytes;
+    let last;
+    for (let n = 2; slots.spillUsage().bytes === grownTo && n < 400; n++) {
+      last = { slot: slots.allocate(), value: text(n % 10) };
+      slots.write(last.slot, descriptor(encode(last.value)));
+    }
+    expect(queue.readPayload(last.slot)).toBe(last.value);
+  });
+
   it('a slot written again gives its old chunk back; no payload, or no room, means by message', () => {
     const queue = new SharedQueue(allocateRegion({ slots: 4, blocks: 2, inlineBytes: 64 }));
     const slots = new SlotTable(queue);
