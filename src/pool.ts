@@ -124,7 +124,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     this.#prober = new IsolationProber({ clock, registry, resourceLimits: o.resourceLimits ?? {}, payloads: o.payloadIsolation });
     const coordinator = new Coordinator({ bus, logger: o.logger, slots, ledger, placement, outcomes, cancellation, prober: this.#prober, waiters: this.#waiters, roles, delegation });
     const supervisor = (this.#supervisor = new Supervisor({ bus, clock, options: o, queue, registry, roles, lifecycle: coordinator }));
-    this.#admission = new Admission({ bus, clock, options: o, ledger, placement, supervisor, roles, cancellation, metrics, isOpen: () => !this.#closed });
+    this.#admission = new Admission({ bus, clock, options: o, ledger, placement, supervisor, roles, cancellation, metrics, isOpen: () => !this.#closed, spillTarget: o.payloadIsolation === 'private' ? undefined : (n) => slots.spillTarget(n) });
     this.#views = new TaskViews({ clock, slots, ledger, registry });
     this.#completions = new CompletionLoop(queue, () => coordinator.onCompletions());
     this.#watchdog = new Watchdog({ bus, clock, registry, ledger, hangTimeoutMs: o.hangTimeoutMs, intervalMs: o.heartbeatIntervalMs });

@@ -26,6 +26,8 @@ export interface AdmissionParts {
   metrics: MetricsRecorder;
   /** Whether the pool still takes work (close() and destroy() say no). */
   isOpen: () => boolean;
+  /** Shared memory to encode a large payload into at submit (SlotTable.spillTarget); none in private pools. */
+  spillTarget: ((bytes: number) => Uint8Array | undefined) | undefined;
 }
 
 /**
@@ -69,7 +71,7 @@ export class Admission {
       throw new QueueFullError(depth, options.queueCapacity, retryAfterMs(depth, options.queueCapacity, metrics.completionsPerSecond(clock.nowMs())));
     }
     if (opts.signal?.aborted === true) throw new AbortError(opts.signal.reason);
-    const encoded = admitPayload(payload, opts.traceId, opts.transfer, opts.flow);
+    const encoded = admitPayload(payload, opts.traceId, opts.transfer, opts.flow, this.#p.spillTarget);
     // Accepted from here on: nothing below may throw (listeners and loggers are contained by the bus).
     const task = new Task(++this.#seq, opts, encoded, clock.nowMs(), options.tracePrefix);
     // 0 (not routed yet) when a role that could take it has not said its types: placed once it has.

@@ -7,8 +7,8 @@ import { decode, encode as encodeValue, encodeInto } from './value-codec.js';
  * gives). Anything larger than the slot, or carrying transferables, travels by
  * message instead.
  */
-export function encode(value: unknown): Uint8Array {
-  return encodeValue(value);
+export function encode(value: unknown, target?: (bytes: number) => Uint8Array | undefined): Uint8Array {
+  return encodeValue(value, target);
 }
 
 /** Writes `value` into target[offset, offset + capacity): bytes written, or -1 when it does not fit. */

@@ -138,11 +138,27 @@ export class SlotTable {
     return this.spill.usage();
   }
 
-  /** A slot written again (a retry) or released gives its chunk back; the agents that could read it are done with it. */
+  /**
+   * Room in shared memory to encode a payload of `bytes` into at submit, so it
+   * is copied once: a view of a spill chunk the task holds until it settles
+   * (releasePayload). Undefined when it fits a slot anyway, or no chunk is free.
+   */
+  spillTarget(bytes: number): Uint8Array | undefined {
+    if (bytes <= this.inlineBytes) return undefined;
+    const at = this.spill.allocate(bytes);
+    return at === undefined ? undefined : new Uint8Array(this.queue.spill.buffer, at, bytes);
+  }
+
+  /** A settled task lets go of the chunk its payload was encoded into (if it was). */
+  releasePayload(bytes: Uint8Array): void {
+    if (bytes.buffer === this.queue.spill.buffer) this.spill.release(bytes.byteOffset, bytes.length);
+  }
+
+  /** A slot written again (a retry) or released lets go of its chunk; the agents that could read it are done with it. */
   #unspill(slot: number): void {
     const length = this.spilledLength[slot] ?? 0;
     if (length === 0) return;
-    this.spill.free(this.spilledAt[slot] ?? 0, length);
+    this.spill.release(this.spilledAt[slot] ?? 0, length);
     this.spilledLength[slot] = 0;
   }
 
@@ -173,13 +189,20 @@ export class SlotTable {
       this.set(slot, S_FLAGS, flags);
       return true;
     }
-    const at = payload === undefined ? undefined : this.spill.allocate(payload.length);
+    let at: number | undefined;
+    if (payload !== undefined && payload.buffer === this.queue.spill.buffer) {
+      // Encoded into a chunk at submit: the slot holds it too, nothing is copied.
+      at = payload.byteOffset;
+      this.spill.retain(at);
+    } else if (payload !== undefined) {
+      at = this.spill.allocate(payload.length);
+      if (at !== undefined) this.queue.spill.set(payload, at);
+    }
     if (payload === undefined || at === undefined) {
       this.set(slot, S_PAYLOAD_LEN, -1);
       this.set(slot, S_FLAGS, flags);
       return false;
     }
-    this.queue.spill.set(payload, at);
     this.spilledAt[slot] = at;
     this.spilledLength[slot] = payload.length;
     this.set(slot, S_SPILL_AT, at);

@@ -14,6 +14,10 @@
  * `maxByteLength`). Nothing is ever merged or returned: the area stays at its
  * high-water mark, which a burst of large payloads sets. When no chunk can be
  * had, `allocate` says so and the payload travels by message, as before.
+ *
+ * A chunk is counted: the task that was encoded into it holds it until it
+ * settles, and each slot that names it holds it until the slot is released
+ * (an agent may still be about to read it). It is reused once neither does.
  */
 
 /** Smallest chunk: below this a payload fits the default inline bytes anyway. */
@@ -51,6 +55,8 @@ export interface SpillUsage {
 export class SpillArea {
   readonly #buffer: SharedArrayBuffer;
   readonly #free: number[][] = [];
+  /** Holders of each chunk in use, by offset. */
+  readonly #holders = new Map<number, number>();
   #end = 0;
   #bytesInUse = 0;
   #chunksInUse = 0;
@@ -59,7 +65,7 @@ export class SpillArea {
     this.#buffer = buffer;
   }
 
-  /** The offset of a chunk that holds `length` bytes, or undefined when none can be had. */
+  /** The offset of a chunk that holds `length` bytes, held once; or undefined when none can be had. */
   allocate(length: number): number | undefined {
     if (length > MAX_CHUNK_BYTES || !this.#buffer.growable) return undefined;
     const { index, bytes } = sizeClass(length);
@@ -71,11 +77,26 @@ export class SpillArea {
     }
     this.#bytesInUse += bytes;
     this.#chunksInUse++;
+    this.#holders.set(offset, 1);
     return offset;
   }
 
-  /** Gives back the chunk at `offset` that was allocated for `length` bytes. */
-  free(offset: number, length: number): void {
+  /** One more holder of the chunk at `offset`. */
+  retain(offset: number): void {
+    const n = this.#holders.get(offset);
+    if (n === undefined) throw new RangeError(`no chunk in use at ${offset}`);
+    this.#holders.set(offset, n + 1);
+  }
+
+  /** A holder of the chunk at `offset` (allocated for `length` bytes) lets go; the last one frees it. */
+  release(offset: number, length: number): void {
+    const n = this.#holders.get(offset);
+    if (n === undefined) throw new RangeError(`no chunk in use at ${offset}`);
+    if (n > 1) {
+      this.#holders.set(offset, n - 1);
+      return;
+    }
+    this.#holders.delete(offset);
     const { index, bytes } = sizeClass(length);
     (this.#free[index] ??= []).push(offset);
     this.#bytesInUse -= bytes;

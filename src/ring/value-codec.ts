@@ -238,12 +238,12 @@ interface FastBuffer extends Buffer {
 
 /** A Buffer over a view's whole backing store, to reach Buffer's UTF-8 methods without a view per call. */
 let backing: ArrayBufferLike | undefined;
-let whole: Buffer = Buffer.alloc(0);
-function bufferOver(view: Uint8Array): Buffer {
+let whole = Buffer.alloc(0) as FastBuffer;
+function bufferOver(view: Uint8Array): FastBuffer {
   // A growable buffer (the spill area) may have grown past the Buffer made over it before.
   if (view.buffer !== backing || whole.length < view.byteOffset + view.length) {
     backing = view.buffer;
-    whole = Buffer.from(view.buffer);
+    whole = Buffer.from(view.buffer) as FastBuffer;
   }
   return whole;
 }
@@ -265,7 +265,7 @@ function writeText(text: string, target: Uint8Array, offset: number, capacity: n
     return read === text.length ? written : -1;
   }
   // Otherwise Buffer's writer, which takes an offset: cheaper than a subarray() per call.
-  const written = (bufferOver(target) as FastBuffer).utf8Write(text, target.byteOffset + offset, capacity);
+  const written = bufferOver(target).utf8Write(text, target.byteOffset + offset, capacity);
   // It stops before a character (at most 4 bytes, 3 per UTF-16 unit) that would not fit,
   // so only a nearly full write can be a truncated one.
   if (written <= capacity - 4 || text.length * 3 <= capacity || written === Buffer.byteLength(text)) return written;
@@ -297,17 +297,25 @@ export function encodeInto(value: unknown, target: Uint8Array, offset = 0, capac
   return bytes.length;
 }
 
-export function encode(value: unknown): Uint8Array {
+/**
+ * `target`, when given, may offer room of exactly the encoding's size (shared
+ * memory, say) for the binary form, which is then written there and returned:
+ * a large buffer is copied once instead of twice.
+ */
+export function encode(value: unknown, target?: (bytes: number) => Uint8Array | undefined): Uint8Array {
   try {
     if (scanned(value, Infinity) === PLAIN) {
       const count = state.bufferCount;
       if (count === 0) return textEncoder.encode(JSON.stringify(value));
       const text = skeletonText(value, buffers, count);
       const textBytes = Buffer.byteLength(text);
+      const bytes = frameBytes(textBytes, buffers, count);
       // Not from Buffer's pool: a pooled view would carry the whole pool wherever it is posted.
-      const out = Buffer.allocUnsafeSlow(frameBytes(textBytes, buffers, count)) as FastBuffer;
-      out.utf8Write(text, BINARY_HEADER_BYTES, textBytes);
-      writeFrame(out, 0, textBytes, buffers, count, out.length);
+      const offered = target?.(bytes);
+      const out = offered ?? Buffer.allocUnsafeSlow(bytes);
+      if (offered === undefined) (out as FastBuffer).utf8Write(text, BINARY_HEADER_BYTES, textBytes);
+      else bufferOver(offered).utf8Write(text, offered.byteOffset + BINARY_HEADER_BYTES, textBytes);
+      writeFrame(out, 0, textBytes, buffers, count, bytes);
       return out;
     }
   } finally {
@@ -337,9 +345,9 @@ export function decode(source: Uint8Array, offset: number, length: number): unkn
     const textBytes = length < BINARY_HEADER_BYTES ? -1 : frameTextBytes(source, offset);
     if (textBytes < 0 || BINARY_HEADER_BYTES + textBytes > length) throw new RangeError('binary frame: text outside the frame');
     const from = source.byteOffset + offset + BINARY_HEADER_BYTES;
-    const parsed: unknown = JSON.parse((bufferOver(source) as FastBuffer).utf8Slice(from, from + textBytes));
+    const parsed: unknown = JSON.parse(bufferOver(source).utf8Slice(from, from + textBytes));
     return reviveFrame(parsed, source, offset, textBytes, offset + length);
   }
   const at = source.byteOffset + offset;
-  return JSON.parse((bufferOver(source) as FastBuffer).utf8Slice(at, at + length));
+  return JSON.parse(bufferOver(source).utf8Slice(at, at + length));
 }

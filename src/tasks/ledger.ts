@@ -5,9 +5,10 @@ import { RELEASED_PAYLOAD } from './payload.js';
 import { canMove, type TaskPhase, type TerminalPhase } from './phase.js';
 import type { Settle, Task } from './task.js';
 
-/** Frees a slot for reuse; the slot table in the pool, a fake in unit tests. */
+/** Frees a slot for reuse, and the shared memory a settled task's payload held; the slot table in the pool, a fake in unit tests. */
 export interface SlotReleaser {
   release(slot: number): void;
+  releasePayload?(bytes: Uint8Array): void;
 }
 
 /** Told of every settlement: metrics and waiters. */
@@ -149,6 +150,7 @@ export class TaskLedger {
     if (!outcome.ok) task.error = outcome.error;
     // A finished task is kept for getTask() as metadata only: its payload goes now (the
     // result was never kept: it went to the caller's promise).
+    if (task.payload.kind === 'bytes') this.#slots.releasePayload?.(task.payload.bytes);
     task.payload = RELEASED_PAYLOAD;
     this.#pending.delete(task.id);
     this.#remember(task);

@@ -76,11 +76,18 @@ function isDetached(buffer: ArrayBuffer): boolean {
 
 /**
  * Copies (or, with a transfer list, checks) the payload at submit; throws
- * DataCloneError for what cannot cross. `extra` (a flow node's link and
+ * DataCloneError for what cannot cross. `spillTarget` may offer shared memory
+ * to encode a large payload straight into (the task then holds that chunk). `extra` (a flow node's link and
  * inputs) travels with it as the tuple's third element; it needs the trace id,
  * which a flow always gives.
  */
-export function admitPayload(payload: unknown, traceId: string | undefined, transfer: readonly Transferable[] | undefined, extra?: unknown): EncodedPayload {
+export function admitPayload(
+  payload: unknown,
+  traceId: string | undefined,
+  transfer: readonly Transferable[] | undefined,
+  extra?: unknown,
+  spillTarget?: (bytes: number) => Uint8Array | undefined,
+): EncodedPayload {
   const withTrace = traceId !== undefined || extra !== undefined;
   const value = extra !== undefined ? [payload, traceId, extra] : withTrace ? [payload, traceId] : payload;
   if (transfer !== undefined) {
@@ -96,7 +103,7 @@ export function admitPayload(payload: unknown, traceId: string | undefined, tran
     return { kind: 'transfer', value: payload, transfer, withTrace, extra };
   }
   try {
-    return { kind: 'bytes', bytes: encode(value), withTrace };
+    return { kind: 'bytes', bytes: encode(value, spillTarget), withTrace };
   } catch (error) {
     // The byte codec cannot write a SharedArrayBuffer; postMessage shares one. Such a
     // payload is cloned now and travels by message; one that neither can carry is refused.

@@ -34,11 +34,24 @@ describe('SpillArea', () => {
     expect(a).not.toBe(b);
     expect(Math.abs(a - b)).toBeGreaterThanOrEqual(20_000);
     expect(area.usage()).toMatchObject({ chunksInUse: 2, bytesInUse: 2 * sizeClass(20_000).bytes });
-    area.free(a, 20_000);
+    area.release(a, 20_000);
     expect(area.allocate(19_000)).toBe(a); // same class
-    area.free(a, 19_000);
-    area.free(b, 20_000);
+    area.release(a, 19_000);
+    area.release(b, 20_000);
     expect(area.usage()).toMatchObject({ chunksInUse: 0, bytesInUse: 0 });
+  });
+
+  it('a chunk held twice (its task and a slot) is reused only once both let go', () => {
+    const area = new SpillArea(growable(1 << 24));
+    const a = area.allocate(20_000);
+    area.retain(a);
+    area.release(a, 20_000);
+    expect(area.usage().chunksInUse).toBe(1);
+    expect(area.allocate(20_000)).not.toBe(a);
+    area.release(a, 20_000);
+    expect(area.usage().chunksInUse).toBe(1); // the second chunk
+    expect(area.allocate(20_000)).toBe(a);
+    expect(() => area.release(12_345, 20_000)).toThrow(RangeError);
   });
 
   it('grows its buffer as chunks are cut, and refuses once it would pass maxByteLength', () => {
@@ -55,7 +68,7 @@ describe('SpillArea', () => {
     expect(offsets).toHaveLength(Math.floor((1 << 20) / chunk));
     expect(buffer.byteLength).toBe(1 << 20);
     // A freed chunk is usable again once the area is full.
-    area.free(offsets[0], 100_000);
+    area.release(offsets[0], 100_000);
     expect(area.allocate(100_000)).toBe(offsets[0]);
   });
 
@@ -98,6 +111,23 @@ describe('SlotTable with spilled payloads', () => {
       slots.write(last.slot, descriptor(encode(last.value)));
     }
     expect(queue.readPayload(last.slot)).toBe(last.value);
+  });
+
+  it('a payload encoded into a chunk at submit is written into its slot without a copy, and freed when both let go', () => {
+    const queue = new SharedQueue(allocateRegion({ slots: 4, blocks: 2, inlineBytes: 64 }));
+    const slots = new SlotTable(queue);
+    const value = { data: new Uint8Array(10_000).fill(9) };
+    const bytes = encode(value, (n) => slots.spillTarget(n));
+    expect(bytes.buffer).toBe(queue.spill.buffer);
+    expect(slots.spillTarget(64)).toBeUndefined(); // fits a slot: no chunk
+    const slot = slots.allocate();
+    expect(slots.write(slot, descriptor(bytes))).toBe(true);
+    expect(slots.spillUsage().chunksInUse).toBe(1);
+    expect(queue.readPayload(slot).data).toEqual(value.data);
+    slots.releasePayload(bytes); // the task settled; the slot still names the chunk
+    expect(slots.spillUsage().chunksInUse).toBe(1);
+    slots.release(slot);
+    expect(slots.spillUsage()).toMatchObject({ chunksInUse: 0, bytesInUse: 0 });
   });
 
   it('a slot written again gives its old chunk back; no payload, or no room, means by message', () => {
