@@ -41,6 +41,8 @@ export class PoolPrometheus {
     gauge('daedalus_queue_depth', 'Tasks waiting for an agent (queued, held, handed over)', [], (g) => g.set(metrics.get().queue.depth));
     gauge('daedalus_queue_held', 'Tasks held for a dependency that is down', [], (g) => g.set(metrics.get().queue.held));
     gauge('daedalus_queue_capacity', 'queueCapacity', [], (g) => g.set(metrics.get().queue.capacity));
+    gauge('daedalus_spill_bytes', 'Shared memory the spill area for large payloads has grown to', [], (g) => g.set(metrics.get().sharedMemory.spill.bytes));
+    gauge('daedalus_spill_bytes_in_use', 'Spill-area bytes holding payloads of unsettled tasks', [], (g) => g.set(metrics.get().sharedMemory.spill.bytesInUse));
     gauge('daedalus_tasks_pending', 'Accepted tasks not settled', [], (g) => g.set(metrics.get().tasks.pending));
     gauge('daedalus_tasks_running', 'Tasks whose handler runs now', [], (g) => g.set(metrics.get().tasks.running));
     gauge('daedalus_agent_heap_used_bytes', 'V8 heap in use per agent isolate', ['agent', 'role'], (g) => {

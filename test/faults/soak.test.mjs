@@ -16,7 +16,8 @@
  *   pino-like logger throws on 2% of its lines (30% of the lines agents write).
  *   The values thrown are Errors, strings, or objects whose toString() throws.
  *   Resizes: before 1% of submits, a burst of 1 to 3 unawaited resize() calls
- *   (sizes 1 to MAX_SIZE).
+ *   (sizes 1 to MAX_SIZE). 10% of payloads carry 12 KB of bytes, more than a
+ *   slot holds, so they go through the spill area.
  * Expected: every accepted task settles exactly once; a refused submit throws
  * ERR_INVALID_OPTION synchronously, with nothing counted or moved; a task ran
  * more than once only where a started attempt's agent died (or it threw
@@ -29,7 +30,8 @@
  * handlers, and the pool's only warnings are ERR_LISTENER_THREW and
  * ERR_LOGGER_THREW; every resize call resolves (a superseded grow may reject
  * because the agent it added was retired), and once idle the pool has exactly
- * the size asked last, all of them able to run a task at once; heap growth
+ * the size asked last, all of them able to run a task at once, and no spill
+ * chunk is still held; heap growth
  * small; no handles left after destroy().
  *
  * SOAK_TASKS (default 2,000) sets the size; SOAK_SEED replays a schedule. A
@@ -77,6 +79,9 @@ const AGENT_LINE_THROW_RATE = 0.3;
 // What the pool may warn about: user callbacks that threw (contained, reported once each).
 const CALLBACK_WARNINGS = new Set(['ERR_LISTENER_THREW', 'ERR_LOGGER_THREW']);
 const BAD_TRANSFERS = ['view', 'plainObject', 'sameBufferTwice', 'detached', 'notAnArray'];
+// Tasks whose payload is larger than a slot's inline bytes (4 KiB by default).
+const BULK_RATE = 0.1;
+const BULK_BYTES = 12_000;
 
 const gc = exposeGc();
 
@@ -124,7 +129,9 @@ function schedule(seed, tasks) {
     if (refuse !== undefined) throwIn = undefined;
     const log = random() < 0.02;
     const resizes = random() < 0.01 ? Array.from({ length: 1 + Math.floor(random() * 3) }, () => 1 + Math.floor(random() * MAX_SIZE)) : [];
-    plan.push({ key, payload: { ...payload, key, value: key, ...(log ? { log } : {}) }, abort, refuse, throwIn, resizes, turns: Math.floor(random() * 20) });
+    // Some payloads are larger than a slot: they live in the spill area, which must give every chunk back.
+    const bulk = random() < BULK_RATE ? { bulk: new Uint8Array(BULK_BYTES).fill(key & 0xff) } : {};
+    plan.push({ key, payload: { ...payload, key, value: key, ...bulk, ...(log ? { log } : {}) }, abort, refuse, throwIn, resizes, turns: Math.floor(random() * 20) });
   }
   return plan;
 }
@@ -499,6 +506,11 @@ async function runSoak(seed, plan, pools, progress) {
   } catch (error) {
     problems.push(`asked for ${requestedSize} agents last: ${error.message}`);
   }
+
+  // Every spilled payload's chunk came back, whichever way its task ended.
+  const spill = pool.metrics().sharedMemory.spill;
+  if (spill.chunksInUse !== 0) problems.push(`${spill.chunksInUse} spill chunks (${spill.bytesInUse} bytes) still held once idle`);
+  if (spill.bytes === 0) problems.push('no payload went through the spill area');
 
   const submitted = pool.metrics().tasks.submitted;
   const settled = tracker.settled;

@@ -139,6 +139,8 @@ test('metrics as JSON and Prometheus, bottlenecks, isolation report, events, sta
   expect(prom.headers.get('content-type')).toMatch(/^text\/plain/);
   expect(prom.text).toMatch(/^daedalus_tasks_total\{type="general",agent="\d+",role="default",outcome="completed"\} \d+$/m);
   expect(prom.text).toMatch(/^daedalus_agents\{role="default",status="idle"\} 2$/m);
+  expect(prom.text).toMatch(/^daedalus_spill_bytes_in_use 0$/m);
+  expect(metrics.json.sharedMemory.spill).toMatchObject({ bytesInUse: 0, chunksInUse: 0 });
   expect((await call('GET', '/metrics/prometheus')).text).toContain('daedalus_assignment_latency_seconds_bucket');
   expect((await call('GET', '/bottlenecks?limit=2')).json.slowest).toHaveLength(2);
   expect((await call('GET', '/isolation-report')).json).toMatchObject({ ok: true });
