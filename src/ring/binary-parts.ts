@@ -77,7 +77,8 @@ export function carriedBuffer(o: object, kind: number): ArrayBuffer | undefined 
   return buffer;
 }
 
-function isDetached(buffer: ArrayBuffer): boolean {
+/** Node 20 has no ArrayBuffer.prototype.detached; a view over a detached buffer cannot be made. */
+export function isDetached(buffer: ArrayBuffer): boolean {
   try {
     new Uint8Array(buffer);
     return false;

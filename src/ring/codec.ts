@@ -1,5 +1,7 @@
 import { decode, encode as encodeValue, encodeInto } from './value-codec.js';
 
+export { isDetached } from './binary-parts.js';
+
 /**
  * How values cross the boundary inside a slot or as bytes beside it: plain
  * JSON data as UTF-8 JSON text, everything else in V8's structured-clone

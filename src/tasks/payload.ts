@@ -1,5 +1,5 @@
 import { DataCloneError, InvalidOptionError } from '../errors.js';
-import { encode } from '../ring/codec.js';
+import { encode, isDetached } from '../ring/codec.js';
 
 import { types } from 'node:util';
 import { MessagePort } from 'node:worker_threads';
@@ -62,16 +62,6 @@ export function checkTransferList(transfer: readonly unknown[]): readonly Transf
     seen.add(item);
   });
   return transfer as readonly Transferable[];
-}
-
-/** Node 20 has no ArrayBuffer.prototype.detached; a view over a detached buffer cannot be made. */
-function isDetached(buffer: ArrayBuffer): boolean {
-  try {
-    new Uint8Array(buffer);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 /**
