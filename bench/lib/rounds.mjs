@@ -129,6 +129,11 @@ export async function runCase(ctx, spec) {
   };
 }
 
+/** A figure of a case: what the report prints and the targets read, and which way is better. */
+export function figure(key, label, unit, better, pick, digits) {
+  return { key, label, unit, better, pick, digits };
+}
+
 /** The contenders of a case: ours first (plus variants), then every peer that loaded. */
 export function contenders(ctx, { variants = [], peers = true } = {}) {
   const ours = ctx.adapters.get('daedalus');

@@ -5,7 +5,7 @@
 // (Debian's package); the case says so and fails when it is missing.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { contenders } from '../lib/rounds.mjs';
+import { contenders, figure } from '../lib/rounds.mjs';
 import { startRedis } from '../../test/redis/redis-server.mjs';
 
 const SUITE = 'redis';
@@ -34,7 +34,6 @@ const p99 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.f
 export function plan(ctx) {
   const jobs = ctx.quick ? 500 : 4_000;
   const trips = ctx.quick ? 50 : 300;
-  const figure = (key, label, unit, better, pick, digits) => ({ key, label, unit, better, pick, digits });
   return [
     {
       suite: SUITE,

@@ -4,7 +4,7 @@
 // p50/p95/p99 (ms), and for the submissions how many were accepted (202) and refused for a
 // full queue (429); every accepted task must then complete (checked, not assumed).
 import autocannon from 'autocannon';
-import { contenders } from '../lib/rounds.mjs';
+import { contenders, figure } from '../lib/rounds.mjs';
 
 const SUITE = 'serve';
 const AGENT = new URL('../agents/daedalus-agent.mjs', import.meta.url);
@@ -23,7 +23,6 @@ export function plan(ctx) {
   const agents = ctx.agents ?? 2;
   const seconds = ctx.quick ? 2 : 10;
   const connections = 50;
-  const figure = (key, label, unit, better, pick, digits) => ({ key, label, unit, better, pick, digits });
   return [
     {
       suite: SUITE,

@@ -66,12 +66,17 @@ export function binaryKind(proto: unknown): number {
   return KINDS.get(proto as object) ?? -1;
 }
 
+/** The buffer behind a binary object of `kind` (itself, for an ArrayBuffer), read through the intrinsic getters. */
+function bufferOf(o: object, kind: number): ArrayBufferLike {
+  return kind === ARRAY_BUFFER ? (o as ArrayBuffer) : kind === DATA_VIEW ? DV_BUFFER.call(o) : TA_BUFFER.call(o);
+}
+
 /**
  * The ArrayBuffer a binary object of `kind` carries, or undefined when only V8
  * can be trusted with it: shared or resizable memory, a detached buffer.
  */
 export function carriedBuffer(o: object, kind: number): ArrayBuffer | undefined {
-  const buffer = (kind === ARRAY_BUFFER ? o : kind === DATA_VIEW ? DV_BUFFER.call(o) : TA_BUFFER.call(o)) as ArrayBufferLike;
+  const buffer = bufferOf(o, kind);
   if (!types.isArrayBuffer(buffer) || buffer.resizable) return undefined;
   if (buffer.byteLength === 0 && isDetached(buffer)) return undefined;
   return buffer;
@@ -122,7 +127,7 @@ function skeletonOf(v: unknown, buffers: readonly (ArrayBuffer | undefined)[], c
 }
 
 function marker(v: object, kind: number, buffers: readonly (ArrayBuffer | undefined)[], count: number): string {
-  const buffer = (kind === ARRAY_BUFFER ? v : kind === DATA_VIEW ? DV_BUFFER.call(v) : TA_BUFFER.call(v)) as ArrayBuffer;
+  const buffer = bufferOf(v, kind);
   let index = 0;
   while (index < count && buffers[index] !== buffer) index++;
   if (kind === ARRAY_BUFFER) return `{"\\u0000":[0,${index}]}`;

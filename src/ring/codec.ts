@@ -3,11 +3,11 @@ import { decode, encode as encodeValue, encodeInto } from './value-codec.js';
 export { isDetached } from './binary-parts.js';
 
 /**
- * How values cross the boundary inside a slot or as bytes beside it: plain
- * JSON data as UTF-8 JSON text, everything else in V8's structured-clone
- * format (see value-codec.ts; both decode to exactly what structuredClone
- * gives). Anything larger than the slot, or carrying transferables, travels by
- * message instead.
+ * How values cross the boundary in shared memory (a slot, a spill chunk) or as
+ * bytes beside it: plain JSON data as UTF-8 JSON text, plain data around typed
+ * arrays and ArrayBuffers as a JSON skeleton and raw bytes, everything else in
+ * V8's structured-clone format (see value-codec.ts; all decode to exactly what
+ * structuredClone gives). `target` may offer shared memory to encode into.
  */
 export function encode(value: unknown, target?: (bytes: number) => Uint8Array | undefined): Uint8Array {
   return encodeValue(value, target);

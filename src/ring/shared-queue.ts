@@ -24,6 +24,9 @@ import {
   type SharedRegion,
 } from './layout.js';
 
+/** What readPayload returns for a payload that is not in shared memory. */
+export const BY_MESSAGE: unique symbol = Symbol('by message');
+
 /**
  * The bounded priority queue over shared memory. One producer (the coordinator)
  * pushes slot indices onto ten FIFO rings; any number of consumers (agents)
@@ -35,9 +38,6 @@ import {
  * may do, so an agent that dies between claim and head move strands nothing,
  * and an entry whose slot was taken back and reused (ticket changed) is skipped.
  */
-/** What readPayload returns for a payload that is not in shared memory. */
-export const BY_MESSAGE: unique symbol = Symbol('by message');
-
 export class SharedQueue {
   readonly layout: Layout;
   readonly words: Int32Array;
@@ -58,9 +58,9 @@ export class SharedQueue {
   }
 
   /**
-   * The buffers to hand an agent. With private payloads the payload bytes (inline
-   * and spilled) are left out: the agent gets a buffer of its own, so nothing of another task's
-   * payload or result is mapped into it.
+   * The buffers to hand an agent. With private payloads the payload bytes
+   * (inline and spilled) are left out: the agent gets buffers of its own, so
+   * nothing of another task's payload or result is mapped into it.
    */
   regionFor(payloads: 'shared' | 'private'): SharedRegion {
     const shared = payloads === 'shared';

@@ -62,7 +62,11 @@ export class SlotTable {
   private readonly free: number[] = [];
   private readonly inlineBytes: number;
   private readonly spill: SpillArea;
-  /** Per slot, the bytes of the spill chunk it holds (0: none) and its offset. */
+  /**
+   * Per slot, the bytes of the spill chunk it holds (0: none) and its offset:
+   * the coordinator's own record, since the slot's shared words are agent-writable
+   * and a broken agent must not be able to make the allocator free a wrong chunk.
+   */
   private readonly spilledLength: Int32Array;
   private readonly spilledAt: Int32Array;
 
@@ -97,7 +101,7 @@ export class SlotTable {
   }
 
   release(slot: number): void {
-    this.#unspill(slot);
+    this.unspill(slot);
     Atomics.store(this.queue.words, this.queue.slotWord(slot, S_STATE), SlotState.FREE);
     Atomics.store(this.queue.words, this.queue.slotWord(slot, S_CLAIM), CLAIM_NONE);
     this.free.push(slot);
@@ -155,7 +159,7 @@ export class SlotTable {
   }
 
   /** A slot written again (a retry) or released lets go of its chunk; the agents that could read it are done with it. */
-  #unspill(slot: number): void {
+  private unspill(slot: number): void {
     const length = this.spilledLength[slot] ?? 0;
     if (length === 0) return;
     this.spill.release(this.spilledAt[slot] ?? 0, length);
@@ -181,7 +185,7 @@ export class SlotTable {
     times[this.queue.slotTime(slot, SF_ENQUEUED_AT)] = d.queuedAtMs;
     times[this.queue.slotTime(slot, SF_STARTED_AT)] = 0;
     times[this.queue.slotTime(slot, SF_FINISHED_AT)] = 0;
-    this.#unspill(slot);
+    this.unspill(slot);
     const payload = d.payload;
     if (payload !== undefined && payload.length <= this.inlineBytes) {
       this.queue.bytes.set(payload, slot * this.inlineBytes);
