@@ -1,72 +1,112 @@
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from '../types.js';
+import { MAX_COUNTS, MAX_TRACKED_US, highestUsAt, indexOfUs, lowestUsAt, medianUsAt } from './hdr-layout.js';
+
+/** Counts held from the start: every value below 16 ms (5,120 counts, 40 KB); the array grows for longer ones. */
+const INITIAL_COUNTS = indexOfUs(16_383) + 1;
 
 /**
  * A latency histogram: recorded in whole microseconds (HDR needs integers and a
  * sub-millisecond floor matters for an in-process pool), reported in ms.
+ *
+ * Recording is an index computation and one array increment in the HDR
+ * layout (hdr-layout.ts); hdr-histogram-js's own recordValue cost about
+ * 110 ns a call, and a task makes nine of them on the main thread. The
+ * library's form is built only when the histogram is exported.
  */
 export class LatencyHistogram {
-  private readonly histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000, // one hour in us; autoResize covers anything longer
-    numberOfSignificantValueDigits: 3,
-    autoResize: true,
-  });
+  #counts = new Float64Array(INITIAL_COUNTS);
+  #total = 0;
+  /** The exact largest value recorded; the buckets know it only to 0.1%. */
+  #maxUs = 0;
+  /** One past the highest index with a count: walks stop there. */
+  #top = 0;
 
   recordMs(durationMs: number): void {
-    this.histogram.recordValue(Math.max(0, Math.round(durationMs * 1_000)));
+    const rounded = Math.round(durationMs * 1_000);
+    // Negative (clock skew) and NaN become 0; absurd lengths are clamped, not thrown.
+    const us = rounded > 0 ? Math.min(rounded, MAX_TRACKED_US) : 0;
+    const index = indexOfUs(us);
+    if (index >= this.#counts.length) this.#grow(index + 1);
+    (this.#counts[index] as number)++;
+    this.#total++;
+    if (us > this.#maxUs) this.#maxUs = us;
+    if (index >= this.#top) this.#top = index + 1;
   }
 
   get count(): number {
-    return this.histogram.totalCount;
+    return this.#total;
   }
 
   percentileMs(percentile: number): number {
-    return this.histogram.totalCount === 0 ? 0 : this.histogram.getValueAtPercentile(percentile) / 1_000;
+    if (this.#total === 0) return 0;
+    const wanted = countAtPercentile(percentile, this.#total);
+    const counts = this.#counts;
+    let cumulative = 0;
+    for (let i = 0; i < this.#top; i++) {
+      cumulative += counts[i] as number;
+      // p0 is the lowest value recorded, every other percentile a bucket's top (as hdr-histogram-js reports them).
+      if (cumulative >= wanted) return (percentile === 0 ? lowestUsAt(i) : highestUsAt(i)) / 1_000;
+    }
+    return this.#maxUs / 1_000;
   }
 
-  /**
-   * All percentiles in one pass over the buckets. getValueAtPercentile walks
-   * the counts array from the start each call; seven calls per histogram made
-   * metrics() cost milliseconds on a busy pool.
-   */
+  /** All percentiles in one pass over the counts. */
   summary(): LatencySummary {
-    const h = this.histogram as unknown as WalkableHistogram;
-    const total = h.totalCount;
+    const total = this.#total;
     if (total === 0) return { count: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
     const wanted = [50, 90, 95, 99, 99.9];
     const found: number[] = [];
+    const counts = this.#counts;
     let cumulative = 0;
     let sumUs = 0;
-    // One walk over the counts (about 0.2 ms): the library's `mean` getter alone runs a far slower iterator.
-    for (let i = 0; i < h.countsArrayLength; i++) {
-      const count = h.getCountAtIndex(i);
+    for (let i = 0; i < this.#top; i++) {
+      const count = counts[i] as number;
       if (count === 0) continue;
-      const valueUs = h.valueFromIndex(i);
       cumulative += count;
-      sumUs += count * h.medianEquivalentValue(valueUs);
+      sumUs += count * medianUsAt(i);
       while (found.length < wanted.length && cumulative >= countAtPercentile(wanted[found.length] ?? 100, total)) {
-        found.push(h.highestEquivalentValue(valueUs));
+        found.push(highestUsAt(i));
       }
-      if (cumulative === total) break;
     }
-    // Not capped at max: the figures must equal what a reader of the exported histogram computes.
-    const ms = (us: number | undefined): number => (us ?? h.maxValue) / 1_000;
-    return { count: total, avg: sumUs / total / 1_000, p50: ms(found[0]), p90: ms(found[1]), p95: ms(found[2]), p99: ms(found[3]), p999: ms(found[4]), max: h.maxValue / 1_000 };
+    // Percentiles are bucket edges, not capped at max: they equal what a reader of the exported histogram computes.
+    const ms = (us: number | undefined): number => (us ?? this.#maxUs) / 1_000;
+    return { count: total, avg: sumUs / total / 1_000, p50: ms(found[0]), p90: ms(found[1]), p95: ms(found[2]), p99: ms(found[3]), p999: ms(found[4]), max: this.#maxUs / 1_000 };
   }
 
   /** The standard compressed base64 HDR form; decode with hdr-histogram-js `decodeFromCompressedBase64`. */
   encode(): string {
-    return hdr.encodeIntoCompressedBase64(this.histogram);
+    const out = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000, // one hour in us; autoResize covers anything longer
+      numberOfSignificantValueDigits: 3,
+      autoResize: true,
+    });
+    const counts = this.#counts;
+    for (let i = 0; i < this.#top; i++) {
+      const count = counts[i] as number;
+      if (count > 0) out.recordValueWithCount(lowestUsAt(i), count);
+    }
+    return hdr.encodeIntoCompressedBase64(out);
   }
 
   reset(): void {
-    this.histogram.reset();
+    this.#counts.fill(0, 0, this.#top);
+    this.#total = 0;
+    this.#maxUs = 0;
+    this.#top = 0;
   }
 
   /** Adds every count of `other` into this one. */
   addAll(other: LatencyHistogram): void {
-    if (other.histogram.totalCount > 0) this.histogram.add(other.histogram);
+    if (other.#total === 0) return;
+    if (other.#top > this.#counts.length) this.#grow(other.#top);
+    const mine = this.#counts;
+    const theirs = other.#counts;
+    for (let i = 0; i < other.#top; i++) (mine[i] as number) += theirs[i] as number;
+    this.#total += other.#total;
+    this.#maxUs = Math.max(this.#maxUs, other.#maxUs);
+    this.#top = Math.max(this.#top, other.#top);
   }
 
   /** A new histogram holding both sets of counts. */
@@ -75,6 +115,13 @@ export class LatencyHistogram {
     out.addAll(a);
     out.addAll(b);
     return out;
+  }
+
+  #grow(needed: number): void {
+    const length = Math.min(MAX_COUNTS, Math.max(needed, this.#counts.length * 2));
+    const counts = new Float64Array(length);
+    counts.set(this.#counts);
+    this.#counts = counts;
   }
 }
 
@@ -92,15 +139,4 @@ function countAtPercentile(percentile: number, total: number): number {
 function ulp(x: number): number {
   if (x === 0) return Number.MIN_VALUE;
   return 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
-}
-
-/** The parts of hdr-histogram-js's JsHistogram that a one-pass summary needs (not in its public typings). */
-interface WalkableHistogram {
-  totalCount: number;
-  maxValue: number;
-  countsArrayLength: number;
-  getCountAtIndex(index: number): number;
-  valueFromIndex(index: number): number;
-  highestEquivalentValue(value: number): number;
-  medianEquivalentValue(value: number): number;
 }

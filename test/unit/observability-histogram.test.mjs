@@ -5,6 +5,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
+import { MAX_TRACKED_US, highestUsAt, indexOfUs, lowestUsAt, medianUsAt } from '../../dist/src/metrics/hdr-layout.js';
 import { LatencyHistogram } from '../../dist/src/metrics/histogram.js';
 import { prng } from '../helpers.mjs';
 
@@ -105,5 +106,43 @@ describe('LatencyHistogram', () => {
     h.recordMs(3);
     h.reset();
     expect(h.summary().count).toBe(0);
+  });
+});
+
+describe('the HDR bucket layout the histogram records into', () => {
+  // The same layout hdr-histogram-js builds for a 1 us floor and 3 significant digits.
+  const reference = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 44, numberOfSignificantValueDigits: 3, bitBucketSize: 32 });
+
+  it('puts every value in the count hdr-histogram-js puts it in, and reads each count back as the library does', () => {
+    const h = reference();
+    const random = prng(5);
+    const values = [0, 1, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, MAX_TRACKED_US];
+    for (let i = 0; i < 4_000; i++) values.push(Math.floor(2 ** (random() * 43)));
+    for (const us of values) {
+      const index = indexOfUs(us);
+      expect(index, `index of ${us}`).toBe(h.countsArrayIndex(us));
+      expect(lowestUsAt(index), `lowest of ${us}`).toBe(h.valueFromIndex(index));
+      expect(highestUsAt(index), `highest of ${us}`).toBe(h.highestEquivalentValue(us));
+      expect(medianUsAt(index), `median of ${us}`).toBe(h.medianEquivalentValue(us));
+    }
+  });
+
+  it('a latency past the first 16 ms of counts and past an hour still summarises and encodes exactly', () => {
+    const h = new LatencyHistogram();
+    for (const ms of [0.004, 3, 17, 250, 9_000, 4_000_000]) h.recordMs(ms);
+    const s = expectAgrees(h);
+    expect(s.max).toBe(4_000_000);
+    expect(s.count).toBe(6);
+  });
+
+  it('merging two histograms adds their counts and keeps the larger exact maximum', () => {
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    a.recordMs(1);
+    b.recordMs(40);
+    b.recordMs(2);
+    const m = LatencyHistogram.merged(a, b);
+    expect(expectAgrees(m)).toMatchObject({ count: 3, max: 40 });
+    expect(a.count).toBe(1);
   });
 });
