@@ -123,7 +123,7 @@ function onMessage(raw: unknown): void {
 
 /** Next slot to run, or -1. Retries handed to this agent come before the shared rings. */
 function takeWork(): number {
-  if (stopping || block.isRetiring() || block.completionRoom() === 0) return -1;
+  if (stopping || block.isRetiring() || block.completionRoom() <= 0) return -1;
   const direct = block.takeDirect();
   if (direct !== undefined) return direct;
   const slot = queue.claimNext(block.owner, nowMs(), boot.agingIntervalMs, roleBit);

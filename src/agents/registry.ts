@@ -173,7 +173,7 @@ export class AgentRegistry {
       // 'starting' too: an agent loops as soon as it has posted 'ready', so it may be
       // asleep before that message is handled here, and nothing else would wake it.
       const inc = handle.inc;
-      if (handle.role !== role || inc === undefined || (inc.state !== 'ready' && inc.state !== 'starting') || handle.retiring || inc.block.completionRoom() === 0) continue;
+      if (handle.role !== role || inc === undefined || (inc.state !== 'ready' && inc.state !== 'starting') || handle.retiring || inc.block.completionRoom() <= 0) continue;
       const state = inc.block.agentState();
       if (state === 'waiting') {
         sleeper = handle;

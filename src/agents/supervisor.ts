@@ -6,6 +6,7 @@ import type { RoleTable } from './role-table.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AgentMessage } from '../protocol.js';
 import { ControlBlock } from '../ring/control-block.js';
+import { completionBudget, completionShare } from '../ring/region.js';
 import type { SharedQueue } from '../ring/shared-queue.js';
 import { DEGRADED_AFTER_START_FAILURES, restartDelayMs } from '../scheduling/retry.js';
 import { AgentHandle } from './handle.js';
@@ -54,6 +55,7 @@ export class Supervisor implements IncarnationListener {
   readonly #roles: RoleTable;
   readonly #lifecycle: AgentLifecycle;
   readonly #freeBlocks: number[] = [];
+  readonly #completionBudget: number;
   /** Agents to start as soon as a control block is free (retiring agents still finishing a task hold theirs). */
   readonly #waitingForBlock: AgentHandle[] = [];
   #nextAgentId = 1;
@@ -75,6 +77,7 @@ export class Supervisor implements IncarnationListener {
     this.#roleStartFailures = parts.roles.roles.map(() => 0);
     this.#lifecycle = parts.lifecycle;
     for (let b = this.#queue.layout.blocks - 1; b >= 0; b--) this.#freeBlocks.push(b);
+    this.#completionBudget = completionBudget(parts.options.maxSize, parts.options.inlinePayloadBytes);
   }
 
   /** The index of a role by name; InvalidOptionError naming the pool's roles for any other. */
@@ -138,6 +141,7 @@ export class Supervisor implements IncarnationListener {
       clock: this.#clock,
     });
     handle.inc = inc;
+    this.#shareCompletions();
     // A setup() that never settles must not leave ready() pending forever.
     inc.startTimer = this.#clock.setTimeout(() => {
       if (inc.state !== 'starting' || inc.block.hasStarted()) return;
@@ -147,6 +151,18 @@ export class Supervisor implements IncarnationListener {
     // Deferred: agents started by the constructor would otherwise report before anyone can listen.
     const spawned = { agentId: handle.agentId, generation: handle.generation, role: role.name, threadId: inc.threadId };
     queueMicrotask(() => this.#bus.emit('agentSpawned', spawned));
+  }
+
+  /**
+   * Splits the completion budget between the blocks in use (zombies included:
+   * they may still hold slots). Fewer agents than maxSize each get more room,
+   * so they sleep less often on a main thread that is slow to drain. A share
+   * lowered below what an agent holds undrained only stops its claims until
+   * the next drain.
+   */
+  #shareCompletions(): void {
+    const share = completionShare(this.#completionBudget, this.#queue.layout.blocks - this.#freeBlocks.length);
+    for (const handle of this.#registry.all()) handle.inc?.block.setCompletionLimit(share);
   }
 
   onMessage(inc: Incarnation, message: AgentMessage): void {
@@ -202,6 +218,7 @@ export class Supervisor implements IncarnationListener {
     // A zombie may still touch its block; never hand that block out again.
     if (!zombie) this.#freeBlocks.push(inc.block.index);
     handle.inc = undefined;
+    this.#shareCompletions();
     const next = this.#waitingForBlock.shift();
     if (next !== undefined) this.#start(next);
     // An agent that exits during start-up without saying why (process.exit in setup) still says how.

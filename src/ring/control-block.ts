@@ -5,7 +5,9 @@ import {
   CF_HEARTBEAT_AT,
   CF_HEAP_USED_BYTES,
   COMPLETION_RING,
+  COMPLETION_SHARE_MIN,
   C_COMP_ENTRIES,
+  C_COMP_LIMIT,
   C_COMP_HEAD,
   C_COMP_TAIL,
   C_CURRENT,
@@ -177,14 +179,26 @@ export class ControlBlock {
   /** Clears a block before a new incarnation uses it. */
   reset(): void {
     for (let i = 0; i < BLOCK_WORDS; i++) Atomics.store(this.words, this.base + i, 0);
+    this.store(C_COMP_LIMIT, COMPLETION_SHARE_MIN);
     this.times[this.timeBase + CF_HEARTBEAT_AT] = 0;
     this.times[this.timeBase + CF_HEAP_USED_BYTES] = 0;
   }
 
   // --- completion ring -----------------------------------------------------
 
+  /**
+   * Completions the agent may still publish: its share less what is undrained.
+   * Zero or less when a lowered share is still being drained. The share is read
+   * afresh each time, so any value the coordinator stores is safe at any moment.
+   */
   completionRoom(): number {
-    return COMPLETION_RING - ((this.load(C_COMP_TAIL) - this.load(C_COMP_HEAD)) | 0);
+    const limit = Math.min(COMPLETION_RING, this.load(C_COMP_LIMIT));
+    return limit - ((this.load(C_COMP_TAIL) - this.load(C_COMP_HEAD)) | 0);
+  }
+
+  /** Coordinator side: the agent's share of the completion budget (see completionShare). */
+  setCompletionLimit(limit: number): void {
+    this.store(C_COMP_LIMIT, limit);
   }
 
   /**

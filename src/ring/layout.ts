@@ -15,11 +15,35 @@ import { SPILL_MAX_BYTES } from './spill.js';
 
 export const LEVELS = 10;
 /**
- * Completions an agent may publish before the coordinator drains them: how
- * long agents keep working while the main thread is busy (32 no-op tasks, or
- * 32 ms of 1 ms tasks), paid for in slots that hold results until drained.
+ * Entries in each agent's completion ring: the most completions an agent may
+ * publish before the coordinator drains them. How many it may publish now is
+ * its share (C_COMP_LIMIT) of the pool's completion budget: every
+ * undrained completion holds a slot, and the region reserves slots for the
+ * budget, not for every block's whole ring.
  */
-export const COMPLETION_RING = 32;
+export const COMPLETION_RING = 256;
+/** The smallest share: what each agent of a pool at its maxSize gets. */
+export const COMPLETION_SHARE_MIN = 32;
+
+/** What the budget's floor may cost in slots' inline bytes. */
+const COMPLETION_FLOOR_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Slots reserved for completions not yet drained: 32 per agent of maxSize,
+ * and with small slots never fewer than 512 (2 MiB of 4 KiB slots), so a
+ * small pool's agents can each run 256 tasks ahead of a busy main thread
+ * instead of sleeping after 32 until it drains.
+ */
+export function completionBudget(maxSize: number, inlineBytes: number): number {
+  const floor = Math.min(16 * COMPLETION_SHARE_MIN, Math.floor(COMPLETION_FLOOR_BYTES / Math.max(1, inlineBytes)));
+  return Math.max(maxSize * COMPLETION_SHARE_MIN, floor);
+}
+
+/** Each agent's share of the budget when `blocksInUse` control blocks hold incarnations. */
+export function completionShare(budget: number, blocksInUse: number): number {
+  return Math.min(COMPLETION_RING, Math.max(COMPLETION_SHARE_MIN, Math.floor(budget / Math.max(1, blocksInUse))));
+}
+
 /**
  * A queued slot's CLAIM word holds its ticket: the priority level in the top
  * bits and the ring position folded to 26 bits, so a stale entry can never
@@ -79,7 +103,8 @@ export const C_CURRENT = 5; // slot+1 of the task being run, 0 when none
 export const C_COMP_HEAD = 6;
 export const C_COMP_TAIL = 7;
 export const C_ROLE = 8; // role index of the incarnation holding the block (written before its worker starts)
-export const C_COMP_ENTRIES = 9;
+export const C_COMP_LIMIT = 9; // completions the agent may hold undrained: its share of the budget, set by the coordinator
+export const C_COMP_ENTRIES = 10;
 export const BLOCK_WORDS = C_COMP_ENTRIES + COMPLETION_RING;
 
 // Per control block Float64 fields.

@@ -1,12 +1,12 @@
-import { COMPLETION_RING, computeLayout, type LayoutSizes } from './layout.js';
+import { completionBudget, computeLayout, type LayoutSizes } from './layout.js';
 
 export type { SharedRegion } from './layout.js';
 
 /** The slots and control blocks a pool of these sizes maps. */
 export function regionSizes(queueCapacity: number, maxSize: number, inlinePayloadBytes: number, roles = 1): LayoutSizes {
   return {
-    // Waiting work, plus retries over the bound, plus per agent one running and a full completion ring.
-    slots: queueCapacity + maxSize * (COMPLETION_RING + 2),
+    // Waiting work, plus per agent one running and one handed over, plus completions not yet drained.
+    slots: queueCapacity + maxSize * 2 + completionBudget(maxSize, inlinePayloadBytes),
     // Spare blocks so a replacement can start while a terminated agent is still exiting.
     blocks: maxSize * 2,
     inlineBytes: inlinePayloadBytes,
@@ -20,4 +20,4 @@ export function sharedBytes(sizes: LayoutSizes): number {
   return Math.max(layout.byteLength, layout.int32Words * 4, layout.float64Words * 8);
 }
 
-export { allocateRegion, MAX_ROLES } from './layout.js';
+export { allocateRegion, completionBudget, completionShare, MAX_ROLES } from './layout.js';

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import {
   BLOCK_WORDS,
   COMPLETION_RING,
+  COMPLETION_SHARE_MIN,
   C_COMP_HEAD,
+  C_COMP_LIMIT,
   C_COMP_TAIL,
   C_DIRECT,
   C_DOORBELL,
@@ -13,6 +15,8 @@ import {
   H_COMPLETION_SEQ,
   H_RING_WAITING,
   allocateRegion,
+  completionBudget,
+  completionShare,
 } from '../../dist/src/ring/layout.js';
 import { ControlBlock } from '../../dist/src/ring/control-block.js';
 import { SharedQueue } from '../../dist/src/ring/shared-queue.js';
@@ -23,6 +27,8 @@ const BLOCKS = 3;
 function setup() {
   const q = new SharedQueue(allocateRegion({ slots: 16, blocks: BLOCKS, inlineBytes: 64 }));
   const blocks = Array.from({ length: BLOCKS }, (_, i) => new ControlBlock(q.words, q.times, q.layout, i));
+  // The whole ring: these tests are about the ring itself, not the share of it the coordinator grants.
+  for (const b of blocks) b.setCompletionLimit(COMPLETION_RING);
   return { q, blocks };
 }
 
@@ -95,6 +101,36 @@ describe('ControlBlock completion ring', () => {
     b.drainCompletions(() => roomSeen.push(b.completionRoom()));
     // While the i-th entry is handled, the i entries before it are already free.
     expect(roomSeen).toEqual([0, 1, 2, 3, 4].map((i) => COMPLETION_RING - 5 + i));
+  });
+
+  it('an agent may publish only its share: a share lowered below what it holds stops it until the drain', () => {
+    const { blocks } = setup();
+    const b = blocks[0];
+    b.setCompletionLimit(4);
+    for (let i = 0; i < 4; i++) b.publishCompletion(i);
+    expect(b.completionRoom()).toBe(0);
+    b.setCompletionLimit(2);
+    expect(b.completionRoom()).toBe(-2);
+    expect(drain(b)).toEqual([0, 1, 2, 3]);
+    expect(b.completionRoom()).toBe(2);
+    // Never more than the ring holds, whatever the word says.
+    b.setCompletionLimit(COMPLETION_RING * 2);
+    expect(b.completionRoom()).toBe(COMPLETION_RING);
+  });
+
+  it('the completion budget is split between the blocks in use, from the whole ring down to the minimum share', () => {
+    const budget = completionBudget(2, 4_096);
+    expect(budget).toBe(16 * COMPLETION_SHARE_MIN); // a small pool still gets the floor of 512 slots (2 MiB of 4 KiB slots)
+    expect(completionShare(budget, 1)).toBe(COMPLETION_RING);
+    expect(completionShare(budget, 2)).toBe(COMPLETION_RING);
+    expect(completionShare(budget, 3)).toBe(170);
+    expect(completionShare(completionBudget(16, 4_096), 16)).toBe(COMPLETION_SHARE_MIN);
+    // Replacements starting while old incarnations exit: never below the minimum.
+    expect(completionShare(completionBudget(16, 4_096), 32)).toBe(COMPLETION_SHARE_MIN);
+    expect(completionShare(budget, 0)).toBe(COMPLETION_RING);
+    // Large slots get no floor beyond 32 per agent: the floor is bounded in bytes, not slots.
+    expect(completionBudget(1, 16 * 1024 * 1024)).toBe(COMPLETION_SHARE_MIN);
+    expect(completionBudget(4, 65_536)).toBe(4 * COMPLETION_SHARE_MIN);
   });
 
   it('blocks have separate rings', () => {
@@ -205,7 +241,7 @@ describe('ControlBlock heartbeat and reset', () => {
     expect(blocks[2].lastHeartbeatMs()).toBe(0);
   });
 
-  it('reset() clears every word and the heartbeat of this block, and nothing else', () => {
+  it('reset() clears every word and the heartbeat of this block (its completion share back to the minimum), and nothing else', () => {
     const { q, blocks } = setup();
     q.words[H_RING_WAITING] = 5;
     q.words[q.slotWord(15, 0)] = 123;
@@ -216,7 +252,7 @@ describe('ControlBlock heartbeat and reset', () => {
     }
     blocks[1].reset();
     for (let f = 0; f < BLOCK_WORDS; f++) {
-      expect(blocks[1].load(f), `block 1 field ${f}`).toBe(0);
+      expect(blocks[1].load(f), `block 1 field ${f}`).toBe(f === C_COMP_LIMIT ? COMPLETION_SHARE_MIN : 0);
       expect(blocks[0].load(f), `block 0 field ${f}`).toBe(100 + f);
       expect(blocks[2].load(f), `block 2 field ${f}`).toBe(300 + f);
     }
@@ -235,7 +271,7 @@ describe('ControlBlock heartbeat and reset', () => {
     b.publishCompletion(4);
     b.ring();
     b.reset();
-    expect(b.completionRoom()).toBe(COMPLETION_RING);
+    expect(b.completionRoom()).toBe(COMPLETION_SHARE_MIN);
     expect(drain(b)).toEqual([]);
     expect(b.load(C_DOORBELL)).toBe(0);
     b.publishCompletion(8);
