@@ -105,7 +105,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
     const slots = (this.#slots = new SlotTable(queue));
     const registry = (this.#registry = new AgentRegistry(slots, roles));
     const alerts = new AlertMonitor(o.alerts, (alert) => bus.emit('alert', alert));
-    const metrics = (this.#metrics = new MetricsRecorder(alerts, DEFAULTS.slowestTasksKept, journal));
+    const metrics = (this.#metrics = new MetricsRecorder(alerts, DEFAULTS.slowestTasksKept, journal, registry));
     const ledger = (this.#ledger = new TaskLedger({ bus, clock, slots, observers: [metrics, this.#waiters, this.#keepAlive], finishedTasksKept: o.finishedTasksKept }));
     const dependencies = (this.#dependencies = new DependencyMonitor({ bus, clock, checks: o.dependencies, requires: o.requires }));
     const placement = (this.#placement = new Placement({ bus, options: o, queue, slots, ledger, registry, roles, dependencyDown: (type) => dependencies.downFor(type) }));
@@ -306,7 +306,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
 
   /** The assignment-latency part of exportHistograms(). */
   exportAssignmentHistogram(): string {
-    return this.#metrics.window.all.assignment.encode();
+    return this.#metrics.exportAssignment();
   }
 
   /** The last events the pool emitted (oldest first), up to eventJournalSize; per-task trace events are not kept. */

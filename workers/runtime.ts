@@ -33,6 +33,7 @@ import {
   nowMs,
 } from '../src/ring/layout.js';
 import { SharedQueue } from '../src/ring/shared-queue.js';
+import { countTry } from '../src/ring/try-latency.js';
 import { isAgentDefinition, isTransfer, type AgentDefinition, type Handler, type SetupContext } from './agent.js';
 import { DelegationClient } from './delegation.js';
 import { invokeHandler, isThenable } from './invoke.js';
@@ -222,6 +223,7 @@ function complete(slot: number, taskId: number, ok: boolean, value: unknown): vo
 function finish(slot: number, taskId: number, ok: boolean, value: unknown): void {
   const at = (field: number): number => queue.slotWord(slot, field);
   queue.times[queue.slotTime(slot, SF_FINISHED_AT)] = nowMs();
+  countTry(queue, block, slot);
   let transfer: readonly (ArrayBuffer | MessagePort)[] | undefined;
   if (ok && isTransfer(value)) {
     transfer = value.transferList;

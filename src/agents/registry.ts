@@ -5,6 +5,12 @@ import type { AgentHandle } from './handle.js';
 import type { Incarnation } from './incarnation.js';
 import type { RoleTable } from './role-table.js';
 
+/** Takes agents' latency counts (the metrics recorder; declared here so agents/ does not import metrics/). */
+interface LatencySink {
+  absorbLatency(agentId: number, type: string, kind: number, index: number, count: number): void;
+  absorbLatencyMax(agentId: number, type: string, kind: number, us: number): void;
+}
+
 /** What the direct hand-off must avoid for one task (derived from its attempt log). */
 export interface Exclusions {
   failedAgentIds: readonly number[];
@@ -203,6 +209,26 @@ export class AgentRegistry {
     // head before reading its state: with seq-cst ordering, either it saw the room
     // or we see it waiting.
     if (workWaits || inc.block.hasDirect()) inc.block.wakeIfWaiting();
+  }
+
+  /** Hands every agent's latency counts (ControlBlock.drainLatencies) to `sink`, under its agent id and type names. */
+  drainLatencies(sink: LatencySink): void {
+    for (const handle of this.#handles.values()) if (handle.inc !== undefined) this.drainLatenciesOf(handle, handle.inc, sink);
+  }
+
+  /** The same for one incarnation (one that is gone: before its block is reused). */
+  drainLatenciesOf(handle: AgentHandle, inc: Incarnation, sink: LatencySink): void {
+    const types = this.roles.typeCodes;
+    inc.block.drainLatencies(
+      (code, kind, index, count) => {
+        const type = types[code];
+        if (type !== undefined) sink.absorbLatency(handle.agentId, type, kind, index, count);
+      },
+      (code, kind, us) => {
+        const type = types[code];
+        if (type !== undefined) sink.absorbLatencyMax(handle.agentId, type, kind, us);
+      },
+    );
   }
 
   /** Take a direct hand-off back from whichever agent holds it in its mailbox. */

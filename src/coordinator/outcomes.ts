@@ -7,7 +7,7 @@ import { AgentCrashedError, AgentHungError, TaskFailedError, fromWireError, isRe
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { ResolvedOptions } from '../options.js';
 import { isWireError } from '../protocol-check.js';
-import type { SlotTable } from '../ring/slot-table.js';
+import { COUNTED_ASSIGNMENT, COUNTED_RUN, type SlotTable } from '../ring/slot-table.js';
 import { decideAfterFailure } from '../scheduling/retry.js';
 import type { TaskLedger } from '../tasks/ledger.js';
 import type { Task } from '../tasks/task.js';
@@ -63,7 +63,8 @@ export class Outcomes {
         return;
       }
       ledger.releaseSlot(task);
-      this.finish(handle, inc, task, outcome.kind === 'value' ? { ok: true, value: outcome.value } : { ok: false, error: fromWireError(outcome.wire as WireError) }, outcome.startedAt, outcome.finishedAt);
+      const result: Outcome = outcome.kind === 'value' ? { ok: true, value: outcome.value } : { ok: false, error: fromWireError(outcome.wire as WireError) };
+      this.finish(handle, inc, task, result, outcome.startedAt, outcome.finishedAt, outcome.counted);
     });
     // Its task stays in its slot and fails over when the agent is gone.
     if (broken !== undefined) inc.violation(broken);
@@ -80,17 +81,22 @@ export class Outcomes {
     }
     const startedAt = slots.startedAt(slot);
     const finishedAt = slots.finishedAt(slot);
+    const counted = slots.agentCounted(slot);
     ledger.releaseSlot(task);
-    this.finish(handle, inc, task, outcome, startedAt, finishedAt);
+    this.finish(handle, inc, task, outcome, startedAt, finishedAt, counted);
     this.#p.placement.placeDirect();
   }
 
-  /** One try ended with an outcome from the handler (or before it, e.g. a payload that would not decode). */
-  finish(handle: AgentHandle, inc: Incarnation, task: Task, outcome: Outcome, startedAt: number, finishedAt: number): void {
+  /**
+   * One try ended with an outcome from the handler (or before it, e.g. a
+   * payload that would not decode). `counted`: the latencies the agent
+   * counted itself (SlotTable.agentCounted), which are not recorded again.
+   */
+  finish(handle: AgentHandle, inc: Incarnation, task: Task, outcome: Outcome, startedAt: number, finishedAt: number, counted: number): void {
     this.#p.clock.clear(task.deadlineTimer);
     this.#p.clock.clear(task.graceTimer);
     const started = startedAt > 0;
-    if (started) this.#noteStarted(task, handle, inc, startedAt, finishedAt);
+    if (started) this.#noteStarted(task, handle, inc, startedAt, finishedAt, counted);
     if (task.settled) return; // cancelled or timed out while running; the agent came back in time
     if (outcome.ok) {
       handle.recordSuccess(task.type, finishedAt - startedAt);
@@ -101,18 +107,18 @@ export class Outcomes {
   }
 
   /** Records the start of the current try once (metrics, event), whenever it is first seen. */
-  #noteStarted(task: Task, handle: AgentHandle, inc: Incarnation, startedAt: number, finishedAt: number): void {
+  #noteStarted(task: Task, handle: AgentHandle, inc: Incarnation, startedAt: number, finishedAt: number, counted: number): void {
     const { ledger, metrics, bus } = this.#p;
     const first = task.attempts.of(task.placement) === undefined;
     const firstEver = task.assignmentLatencyMs === undefined;
     ledger.markStarted(task, handle.agentId, inc.generation, startedAt);
     if (!first) return;
     const assignmentLatencyMs = task.assignmentLatencyMs ?? 0;
-    metrics.recordStart(task, handle.agentId, assignmentLatencyMs, startedAt, firstEver);
+    metrics.recordStart(task, handle.agentId, assignmentLatencyMs, startedAt, firstEver && (counted & COUNTED_ASSIGNMENT) === 0);
     if (bus.wants('taskStarted')) {
       bus.emit('taskStarted', { taskId: task.id, traceId: task.traceId, type: task.type, agentId: handle.agentId, attempt: task.attempts.started, startedAt, assignmentLatencyMs });
     }
-    metrics.recordRun(task, handle.agentId, task.attempts.started, startedAt, finishedAt);
+    metrics.recordRun(task, handle.agentId, task.attempts.started, startedAt, finishedAt, (counted & COUNTED_RUN) === 0);
   }
 
   #afterFailure(task: Task, handle: AgentHandle, inc: Incarnation, error: Error, kind: 'handler' | 'agent', started: boolean, finishedAt: number): void {
@@ -155,19 +161,21 @@ export class Outcomes {
   onGone(handle: AgentHandle, inc: Incarnation, exitCode: number, zombie: boolean): void {
     // Outcomes it published before it broke the protocol stand; a drain stops at the first bad entry.
     this.drain(handle, inc);
-    const { slots, ledger, clock } = this.#p;
-    const affected: { task: Task; started: boolean; startedAt: number }[] = [];
+    const { slots, ledger, clock, registry, metrics } = this.#p;
+    // Before its block can be reused: the latencies it counted are this agent's.
+    registry.drainLatenciesOf(handle, inc, metrics);
+    const affected: { task: Task; started: boolean; startedAt: number; counted: number }[] = [];
     for (const [slot, task] of ledger.occupied()) {
       if (slots.owner(slot) !== inc.block.owner) continue;
-      affected.push({ task, started: slots.hasStarted(slot), startedAt: slots.startedAt(slot) });
+      affected.push({ task, started: slots.hasStarted(slot), startedAt: slots.startedAt(slot), counted: slots.agentCounted(slot) });
     }
     const error = this.#agentError(inc, exitCode);
     const at = clock.nowMs();
-    for (const { task, started, startedAt } of affected) {
+    for (const { task, started, startedAt, counted } of affected) {
       ledger.releaseSlot(task, zombie);
       clock.clear(task.deadlineTimer);
       clock.clear(task.graceTimer);
-      if (started) this.#noteStarted(task, handle, inc, startedAt, at);
+      if (started) this.#noteStarted(task, handle, inc, startedAt, at, counted);
       if (task.settled) continue;
       this.#afterFailure(task, handle, inc, error, 'agent', started, at);
     }

@@ -20,6 +20,17 @@ const FIRST_BUCKET_END = HALF * 2;
  */
 export const MAX_TRACKED_US = 2 ** 43 - 1;
 
+/**
+ * A duration in ms as the whole microseconds it is recorded as: rounded,
+ * negative (clock skew) and NaN as 0, absurd lengths clamped. The agents and
+ * the main thread both record through this, so a value lands in the same
+ * count whichever thread records it.
+ */
+export function latencyUs(durationMs: number): number {
+  const rounded = Math.round(durationMs * 1_000);
+  return rounded > 0 ? Math.min(rounded, MAX_TRACKED_US) : 0;
+}
+
 /** The index of the count that holds `us` (a non-negative integer of microseconds). */
 export function indexOfUs(us: number): number {
   if (us < FIRST_BUCKET_END) return us;

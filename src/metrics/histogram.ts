@@ -1,6 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from '../types.js';
-import { MAX_COUNTS, MAX_TRACKED_US, highestUsAt, indexOfUs, lowestUsAt, medianUsAt } from './hdr-layout.js';
+import { MAX_COUNTS, highestUsAt, indexOfUs, latencyUs, lowestUsAt, medianUsAt } from './hdr-layout.js';
 
 /** Counts held from the start: every value below 16 ms (5,120 counts, 40 KB); the array grows for longer ones. */
 const INITIAL_COUNTS = indexOfUs(16_383) + 1;
@@ -23,15 +23,32 @@ export class LatencyHistogram {
   #top = 0;
 
   recordMs(durationMs: number): void {
-    const rounded = Math.round(durationMs * 1_000);
-    // Negative (clock skew) and NaN become 0; absurd lengths are clamped, not thrown.
-    const us = rounded > 0 ? Math.min(rounded, MAX_TRACKED_US) : 0;
-    const index = indexOfUs(us);
+    const us = latencyUs(durationMs);
+    this.addAt(indexOfUs(us), 1, us);
+  }
+
+  /**
+   * Adds `count` values at one index (counts recorded elsewhere, by an agent).
+   * `maxUs` is the largest of them when known; else the index's lowest value,
+   * the most a bucket tells.
+   */
+  addAt(index: number, count: number, maxUs = lowestUsAt(index)): void {
     if (index >= this.#counts.length) this.#grow(index + 1);
-    (this.#counts[index] as number)++;
-    this.#total++;
-    if (us > this.#maxUs) this.#maxUs = us;
+    (this.#counts[index] as number) += count;
+    this.#total += count;
+    if (maxUs > this.#maxUs) this.#maxUs = maxUs;
     if (index >= this.#top) this.#top = index + 1;
+  }
+
+  /**
+   * The exact maximum of values added with addAt, clamped to the highest
+   * bucket held: a maximum read a moment after its counts may belong to a
+   * value whose count comes with the next read.
+   */
+  noteMaxUs(us: number): void {
+    if (this.#top === 0) return;
+    const clamped = Math.min(us, highestUsAt(this.#top - 1));
+    if (clamped > this.#maxUs) this.#maxUs = clamped;
   }
 
   get count(): number {

@@ -6,6 +6,17 @@ import type { RunObserver, RunSource } from './alerts.js';
 import { LatencyHistogram } from './histogram.js';
 import { MetricsWindow } from './window.js';
 
+/** Where agents' own latency counts come from (the agent registry): handed to `sink` on each read. */
+export interface AgentLatencySource {
+  drainLatencies(sink: AgentLatencySink): void;
+}
+
+/** Takes counts agents made in shared memory (kind 0: assignment latency, 1: run time; HDR indices). */
+export interface AgentLatencySink {
+  absorbLatency(agentId: number, type: string, kind: number, index: number, count: number): void;
+  absorbLatencyMax(agentId: number, type: string, kind: number, us: number): void;
+}
+
 /** Takes a task step (the event journal). */
 export interface StepSink {
   step(kind: number, taskId: number, type: string, agentId: number, atMs: number, ms: number): void;
@@ -44,7 +55,7 @@ class ThroughputWindow {
  * the slowest tasks of the window, and recent throughput. O(1) amortised per
  * event; summaries are computed only when metrics() asks.
  */
-export class MetricsRecorder {
+export class MetricsRecorder implements AgentLatencySink {
   window: MetricsWindow;
   readonly lifetime: MetricsWindow;
   private slowest: BottleneckEntry[] = [];
@@ -56,6 +67,8 @@ export class MetricsRecorder {
     private readonly slowestKept: number = DEFAULTS.slowestTasksKept,
     /** Where each task's routine steps go (the event journal's typed-array ring). */
     private readonly steps: StepSink | undefined = undefined,
+    /** The agents' own counts of assignment latency and run time, taken before every read. */
+    private readonly latencies: AgentLatencySource | undefined = undefined,
   ) {
     const now = nowMs();
     this.window = new MetricsWindow(now, true);
@@ -64,6 +77,7 @@ export class MetricsRecorder {
 
   /** Starts a new window; lifetime totals carry on (the closed window's histograms are folded into them). */
   reset(): void {
+    this.collect();
     const all = this.window.all;
     this.lifetime.all.assignment.addAll(all.assignment);
     this.lifetime.all.run.addAll(all.run);
@@ -88,18 +102,38 @@ export class MetricsRecorder {
   }
 
   /**
-   * A try's handler started (each try once). Assignment latency (accepted
-   * submit to the first handler start) is recorded for the first try only.
+   * Takes what agents counted since the last read into the window. Every
+   * read of the histograms calls it first, so they are exact when read.
    */
-  recordStart(task: { id: number; type: string }, agentId: number, assignmentMs: number, startedAt: number, firstTry: boolean): void {
-    if (firstTry) this.window.recordStart(task.type, agentId, assignmentMs);
+  collect(): void {
+    this.latencies?.drainLatencies(this);
+  }
+
+  absorbLatency(agentId: number, type: string, kind: number, index: number, count: number): void {
+    this.window.absorb(kind, type, agentId, index, count);
+  }
+
+  absorbLatencyMax(agentId: number, type: string, kind: number, us: number): void {
+    this.window.absorbMax(kind, type, agentId, us);
+  }
+
+  /**
+   * A try's handler started (each try once). Assignment latency (accepted
+   * submit to the first handler start) is recorded for the first try only,
+   * and only here when the agent did not count it (`histogram`).
+   */
+  recordStart(task: { id: number; type: string }, agentId: number, assignmentMs: number, startedAt: number, histogram: boolean): void {
+    if (histogram) this.window.recordStart(task.type, agentId, assignmentMs);
     this.steps?.step(TaskStep.STARTED, task.id, task.type, agentId, startedAt, assignmentMs);
   }
 
-  /** A try's run, recorded once. The bottleneck entry is built only when the run is among the slowest. */
-  recordRun(task: RunSource, agentId: number, attempt: number, startedAt: number, finishedAt: number): void {
+  /**
+   * A try's run, recorded once (the histogram only when the agent did not
+   * count it). The bottleneck entry is built only when the run is among the slowest.
+   */
+  recordRun(task: RunSource, agentId: number, attempt: number, startedAt: number, finishedAt: number, histogram = true): void {
     const runMs = Math.max(0, finishedAt - startedAt);
-    this.window.recordRun(task.type, agentId, runMs);
+    this.window.recordRun(task.type, agentId, runMs, histogram);
     const list = this.slowest;
     if (list.length < this.slowestKept || (list[list.length - 1]?.runMs ?? 0) < runMs) {
       this.keepIfSlow({ taskId: task.id, traceId: task.traceId, type: task.type, agentId, attempt, runMs, waitMs: task.assignmentLatencyMs ?? 0, startedAt, finishedAt });
@@ -137,6 +171,7 @@ export class MetricsRecorder {
    * window only, keeps the hot path to one histogram per group.
    */
   lifetimeHistograms(): { assignment: LatencyHistogram; run: LatencyHistogram; endToEnd: LatencyHistogram } {
+    this.collect();
     const life = this.lifetime.all;
     const w = this.window.all;
     return {
@@ -162,12 +197,14 @@ export class MetricsRecorder {
 
   /** Run-time p95 per type in the current window (for alerts). */
   typeP95Ms(): Map<string, number> {
+    this.collect();
     const out = new Map<string, number>();
     for (const [type, stats] of this.window.byType) if (stats.run.count > 0) out.set(type, stats.run.percentileMs(95));
     return out;
   }
 
   bottlenecks(limit: number): BottleneckReport {
+    this.collect();
     const byType: BottleneckReport['byType'] = {};
     for (const [type, stats] of this.window.byType) {
       const h = stats.run;
@@ -176,7 +213,14 @@ export class MetricsRecorder {
     return { slowest: this.slowest.slice(0, limit).map((e) => ({ ...e })), byType };
   }
 
+  /** The window's overall assignment-latency histogram, encoded. */
+  exportAssignment(): string {
+    this.collect();
+    return this.window.all.assignment.encode();
+  }
+
   exportHistograms(): HistogramExport {
+    this.collect();
     const w = this.window;
     const byType: Record<string, HistogramSet> = {};
     for (const [type, stats] of w.byType) byType[type] = stats.encode();

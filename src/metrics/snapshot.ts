@@ -34,6 +34,7 @@ const EMPTY = new GroupStats();
  * existed inside the window, so agents added mid-window do not dilute it.
  */
 export function buildMetrics(recorder: MetricsRecorder, sample: PoolSample): PoolMetrics {
+  recorder.collect();
   const w = recorder.window;
   const life = recorder.lifetime;
   const lifeHistograms = recorder.lifetimeHistograms();

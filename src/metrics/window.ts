@@ -64,14 +64,32 @@ export class MetricsWindow {
     statsFor(this.byAgent, agentId).assignment.recordMs(assignmentMs);
   }
 
-  recordRun(type: string, agentId: number, runMs: number): void {
-    this.all.run.recordMs(runMs);
+  /** `histogram: false`: the agent counted the run time itself (absorbed later); only busy time is added here. */
+  recordRun(type: string, agentId: number, runMs: number, histogram = true): void {
+    if (histogram) this.all.run.recordMs(runMs);
     this.all.busyMs += runMs;
     if (!this.detailed) return;
-    statsFor(this.byType, type).run.recordMs(runMs);
+    if (histogram) statsFor(this.byType, type).run.recordMs(runMs);
     const agent = statsFor(this.byAgent, agentId);
-    agent.run.recordMs(runMs);
+    if (histogram) agent.run.recordMs(runMs);
     agent.busyMs += runMs;
+  }
+
+  /** Counts an agent made itself (kind 0: assignment latency, 1: run time) at one HDR index. */
+  absorb(kind: number, type: string, agentId: number, index: number, count: number): void {
+    const pick = (g: GroupStats): LatencyHistogram => (kind === 0 ? g.assignment : g.run);
+    pick(this.all).addAt(index, count);
+    if (!this.detailed) return;
+    pick(statsFor(this.byType, type)).addAt(index, count);
+    pick(statsFor(this.byAgent, agentId)).addAt(index, count);
+  }
+
+  /** The exact largest of the values an agent counted (see absorb). */
+  absorbMax(kind: number, type: string, agentId: number, us: number): void {
+    const pick = (g: GroupStats | undefined): LatencyHistogram | undefined => (g === undefined ? undefined : kind === 0 ? g.assignment : g.run);
+    pick(this.all)?.noteMaxUs(us);
+    pick(this.byType.get(type))?.noteMaxUs(us);
+    pick(this.byAgent.get(agentId))?.noteMaxUs(us);
   }
 
   recordRetry(type: string, fromAgentId: number): void {

@@ -11,6 +11,7 @@ import {
   C_COMP_HEAD,
   C_COMP_TAIL,
   C_CURRENT,
+  C_LATENCY,
   C_DIRECT,
   C_DOORBELL,
   C_MAIL,
@@ -21,6 +22,7 @@ import {
   H_MAIN_WAITING,
   type Layout,
 } from './layout.js';
+import { clearLatencies, countLatency, drainLatencies, type LatencyVisit } from './latency-counts.js';
 
 export type AgentStateName = 'starting' | 'active' | 'waiting' | 'waking' | 'busy' | 'stopped';
 const STATE_NAMES: readonly AgentStateName[] = ['starting', 'active', 'waiting', 'waking', 'busy', 'stopped'];
@@ -176,12 +178,25 @@ export class ControlBlock {
     return this.times[this.timeBase + CF_HEAP_USED_BYTES] ?? 0;
   }
 
-  /** Clears a block before a new incarnation uses it. */
+  /** Clears a block before a new incarnation uses it (the latency table only where it was written). */
   reset(): void {
-    for (let i = 0; i < BLOCK_WORDS; i++) Atomics.store(this.words, this.base + i, 0);
+    for (let i = 0; i < C_LATENCY; i++) Atomics.store(this.words, this.base + i, 0);
+    clearLatencies(this.words, this.base + C_LATENCY);
     this.store(C_COMP_LIMIT, COMPLETION_SHARE_MIN);
     this.times[this.timeBase + CF_HEARTBEAT_AT] = 0;
     this.times[this.timeBase + CF_HEAP_USED_BYTES] = 0;
+  }
+
+  // --- latency counts (latency-counts.ts) -------------------------------------
+
+  /** Agent side: counts one value of a try; false when the table does not hold it. */
+  countLatency(typeCode: number, kind: number, index: number, us: number): boolean {
+    return countLatency(this.words, this.base + C_LATENCY, typeCode, kind, index, us);
+  }
+
+  /** Coordinator side: takes every count the agent made since the last drain. */
+  drainLatencies(visit: LatencyVisit, onMax: (typeCode: number, kind: number, us: number) => void): void {
+    drainLatencies(this.words, this.base + C_LATENCY, visit, onMax);
   }
 
   // --- completion ring -----------------------------------------------------

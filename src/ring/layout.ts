@@ -8,9 +8,11 @@
  * A task lives in a *slot* from admission until the coordinator has read its
  * outcome. Ten priority rings hold slot indices in FIFO order. Each agent
  * incarnation owns a *control block*: its state, doorbell, heartbeat, a direct
- * mailbox for retries, and a small completion ring back to the coordinator.
+ * mailbox for retries, a completion ring back to the coordinator, and the
+ * agent's own latency counts (latency-counts.ts).
  */
 
+import { LATENCY_WORDS } from './latency-counts.js';
 import { SPILL_MAX_BYTES } from './spill.js';
 
 export const LEVELS = 10;
@@ -91,7 +93,8 @@ export const SLOT_TIMES = 3;
 
 export const SlotState = Object.freeze({ FREE: 0, HELD: 1, QUEUED: 2, ASSIGNED: 3, CLAIMED: 4, RUNNING: 5, DONE: 6 });
 export const Outcome = Object.freeze({ NONE: 0, OK: 1, ERROR: 2, BY_MESSAGE: 3 });
-export const SlotFlags = Object.freeze({ NOTIFY_START: 1, TRACE_IN_PAYLOAD: 2, SPILLED: 4 });
+/** ASSIGNMENT_COUNTED, RUN_COUNTED: set by the agent when it counted the try's latency itself (latency-counts.ts). */
+export const SlotFlags = Object.freeze({ NOTIFY_START: 1, TRACE_IN_PAYLOAD: 2, SPILLED: 4, ASSIGNMENT_COUNTED: 8, RUN_COUNTED: 16 });
 
 // Per control block Int32 fields.
 export const C_STATE = 0;
@@ -105,7 +108,9 @@ export const C_COMP_TAIL = 7;
 export const C_ROLE = 8; // role index of the incarnation holding the block (written before its worker starts)
 export const C_COMP_LIMIT = 9; // completions the agent may hold undrained: its share of the budget, set by the coordinator
 export const C_COMP_ENTRIES = 10;
-export const BLOCK_WORDS = C_COMP_ENTRIES + COMPLETION_RING;
+/** The agent's latency counts (latency-counts.ts), after the completion ring. */
+export const C_LATENCY = C_COMP_ENTRIES + COMPLETION_RING;
+export const BLOCK_WORDS = C_LATENCY + LATENCY_WORDS;
 
 // Per control block Float64 fields.
 export const CF_HEARTBEAT_AT = 0;

@@ -46,9 +46,13 @@ export interface SlotDescriptor {
   route: number;
 }
 
+/** What the agent counted of a try itself (latency-counts.ts): bits of COUNTED_ASSIGNMENT and COUNTED_RUN. */
+export const COUNTED_ASSIGNMENT = 1;
+export const COUNTED_RUN = 2;
+
 export type SlotOutcome =
-  | { kind: 'value'; value: unknown; startedAt: number; finishedAt: number }
-  | { kind: 'error'; wire: unknown; startedAt: number; finishedAt: number }
+  | { kind: 'value'; value: unknown; startedAt: number; finishedAt: number; counted: number }
+  | { kind: 'error'; wire: unknown; startedAt: number; finishedAt: number; counted: number }
   | { kind: 'byMessage' }
   | { kind: 'none' }
   | { kind: 'unreadable'; error: unknown };
@@ -249,6 +253,13 @@ export class SlotTable {
     }
     const startedAt = this.startedAt(slot);
     const finishedAt = this.finishedAt(slot);
-    return outcome === Outcome.OK ? { kind: 'value', value: decoded, startedAt, finishedAt } : { kind: 'error', wire: decoded, startedAt, finishedAt };
+    const counted = this.agentCounted(slot);
+    return outcome === Outcome.OK ? { kind: 'value', value: decoded, startedAt, finishedAt, counted } : { kind: 'error', wire: decoded, startedAt, finishedAt, counted };
+  }
+
+  /** Which of the try's latencies the agent counted itself (COUNTED_* bits): the coordinator records the rest. */
+  agentCounted(slot: number): number {
+    const flags = this.get(slot, S_FLAGS);
+    return ((flags & SlotFlags.ASSIGNMENT_COUNTED) !== 0 ? COUNTED_ASSIGNMENT : 0) | ((flags & SlotFlags.RUN_COUNTED) !== 0 ? COUNTED_RUN : 0);
   }
 }

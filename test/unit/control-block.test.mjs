@@ -9,6 +9,7 @@ import {
   C_COMP_HEAD,
   C_COMP_LIMIT,
   C_COMP_TAIL,
+  C_LATENCY,
   C_DIRECT,
   C_DOORBELL,
   C_STATE,
@@ -247,11 +248,12 @@ describe('ControlBlock heartbeat and reset', () => {
     q.words[q.slotWord(15, 0)] = 123;
     q.times[q.slotTime(15, 0)] = 456;
     for (const b of blocks) {
-      for (let f = 0; f < BLOCK_WORDS; f++) b.store(f, 100 * (b.index + 1) + f);
+      // The words before the latency table: the table is cleared where it was written (tested below).
+      for (let f = 0; f < C_LATENCY; f++) b.store(f, 100 * (b.index + 1) + f);
       b.heartbeat(9_000 + b.index);
     }
     blocks[1].reset();
-    for (let f = 0; f < BLOCK_WORDS; f++) {
+    for (let f = 0; f < C_LATENCY; f++) {
       expect(blocks[1].load(f), `block 1 field ${f}`).toBe(f === C_COMP_LIMIT ? COMPLETION_SHARE_MIN : 0);
       expect(blocks[0].load(f), `block 0 field ${f}`).toBe(100 + f);
       expect(blocks[2].load(f), `block 2 field ${f}`).toBe(300 + f);
