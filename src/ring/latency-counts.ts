@@ -65,6 +65,21 @@ export function countLatency(words: Int32Array, base: number, typeCode: number, 
 export type LatencyVisit = (typeCode: number, kind: number, index: number, count: number) => void;
 
 /**
+ * Takes a series' dirty word (so later counts set their bits again) and calls
+ * `chunk(from, to)` with the range of count indices of each chunk it names.
+ */
+function takeDirtyChunks(words: Int32Array, series: number, chunk: (from: number, to: number) => void): void {
+  let dirty = Atomics.exchange(words, series, 0);
+  while (dirty !== 0) {
+    const c = 31 - Math.clz32(dirty);
+    dirty &= ~(1 << c);
+    // A broken agent may set bits past the counted range: those name no counts.
+    const from = Math.min(COUNTED_INDICES, c << CHUNK_SHIFT);
+    chunk(from, Math.min(COUNTED_INDICES, from + (1 << CHUNK_SHIFT)));
+  }
+}
+
+/**
  * Coordinator side: takes every count (visit per bucket), then each type and
  * kind's maximum since the last drain (`onMax(typeCode, kind, us)`). A
  * maximum read after the counts is at least every value just taken and at
@@ -77,19 +92,14 @@ export function drainLatencies(words: Int32Array, base: number, visit: LatencyVi
     if (tag <= 0) continue;
     for (let kind = 0; kind < KINDS; kind++) {
       const series = seriesBase(base, typeSlot, kind);
-      let dirty = Atomics.exchange(words, series, 0);
-      while (dirty !== 0) {
-        const chunk = 31 - Math.clz32(dirty);
-        dirty &= ~(1 << chunk);
-        const from = chunk << CHUNK_SHIFT;
-        const to = Math.min(COUNTED_INDICES, from + (1 << CHUNK_SHIFT));
+      takeDirtyChunks(words, series, (from, to) => {
         for (let index = from; index < to; index++) {
           const at = series + 2 + index;
           if (Atomics.load(words, at) === 0) continue;
           const count = Atomics.exchange(words, at, 0);
           if (count > 0) visit(tag - 1, kind, index, count);
         }
-      }
+      });
       const max = Atomics.exchange(words, series + 1, 0);
       if (max > 0) onMax(tag - 1, kind, max - 1);
     }
@@ -106,12 +116,8 @@ export function clearLatencies(words: Int32Array, base: number): void {
     Atomics.store(words, base + typeSlot, 0);
     for (let kind = 0; kind < KINDS; kind++) {
       const series = seriesBase(base, typeSlot, kind);
-      let dirty = Atomics.exchange(words, series, 0);
-      while (dirty !== 0) {
-        const chunk = 31 - Math.clz32(dirty);
-        dirty &= ~(1 << chunk);
-        words.fill(0, series + 2 + (chunk << CHUNK_SHIFT), series + 2 + Math.min(COUNTED_INDICES, (chunk + 1) << CHUNK_SHIFT));
-      }
+      // No agent runs on the block now: a plain fill is enough.
+      takeDirtyChunks(words, series, (from, to) => words.fill(0, series + 2 + from, series + 2 + to));
       Atomics.store(words, series + 1, 0);
     }
   }
