@@ -9,6 +9,7 @@ import { resolveTaskOptions, type ResolvedOptions } from '../options.js';
 import { retryAfterMs } from '../scheduling/retry.js';
 import type { TaskLedger } from '../tasks/ledger.js';
 import { admitPayload } from '../tasks/payload.js';
+import { PayloadSlab } from '../tasks/payload-slab.js';
 import { Handle, Task } from '../tasks/task.js';
 import type { TaskHandle, TaskOptions } from '../types.js';
 import type { Cancellation } from './cancellation.js';
@@ -26,7 +27,10 @@ export interface AdmissionParts {
   metrics: MetricsRecorder;
   /** Whether the pool still takes work (close() and destroy() say no). */
   isOpen: () => boolean;
-  /** Shared memory to encode a large payload into at submit (SlotTable.spillTarget); none in private pools. */
+  /**
+   * Shared memory to encode a large payload into at submit (SlotTable.spillTarget); none in
+   * private pools. Pools that have it also encode small payloads into a slab (PayloadSlab).
+   */
   spillTarget: ((bytes: number) => Uint8Array | undefined) | undefined;
 }
 
@@ -38,9 +42,16 @@ export interface AdmissionParts {
 export class Admission {
   readonly #p: AdmissionParts;
   #seq = 0;
+  /** Where a payload is encoded at submit: a spill chunk when large, else a slab; undefined in private pools. */
+  readonly #target: ((bytes: number) => Uint8Array | undefined) | undefined;
 
   constructor(parts: AdmissionParts) {
     this.#p = parts;
+    const spill = parts.spillTarget;
+    if (spill !== undefined) {
+      const slab = new PayloadSlab(parts.options.inlinePayloadBytes);
+      this.#target = (bytes) => spill(bytes) ?? slab.take(bytes);
+    }
   }
 
   /** What submit() would refuse for these options (bad option, unknown type, role or capability), thrown; nothing is accepted. */
@@ -71,7 +82,7 @@ export class Admission {
       throw new QueueFullError(depth, options.queueCapacity, retryAfterMs(depth, options.queueCapacity, metrics.completionsPerSecond(clock.nowMs())));
     }
     if (opts.signal?.aborted === true) throw new AbortError(opts.signal.reason);
-    const encoded = admitPayload(payload, opts.traceId, opts.transfer, opts.flow, this.#p.spillTarget);
+    const encoded = admitPayload(payload, opts.traceId, opts.transfer, opts.flow, this.#target);
     // Accepted from here on: nothing below may throw (listeners and loggers are contained by the bus).
     const task = new Task(++this.#seq, opts, encoded, clock.nowMs(), options.tracePrefix);
     // 0 (not routed yet) when a role that could take it has not said its types: placed once it has.

@@ -248,6 +248,12 @@ function bufferOver(view: Uint8Array): FastBuffer {
   return whole;
 }
 
+/** UTF-8 of `text` at `offset` of `view` (a Buffer's own writer, or the cached one over a shared view's store). */
+function writeAt(view: Uint8Array, text: string, offset: number, maxBytes: number): void {
+  if (view instanceof Buffer) (view as FastBuffer).utf8Write(text, offset, maxBytes);
+  else bufferOver(view).utf8Write(text, view.byteOffset + offset, maxBytes);
+}
+
 function checkRange(view: Uint8Array, offset: number, length: number): void {
   if (!(offset >= 0 && length >= 0 && offset + length <= view.length)) {
     throw new RangeError(`range [${offset}, ${offset + length}) is outside a view of ${view.length} bytes`);
@@ -299,22 +305,27 @@ export function encodeInto(value: unknown, target: Uint8Array, offset = 0, capac
 
 /**
  * `target`, when given, may offer room of exactly the encoding's size (shared
- * memory, say) for the binary form, which is then written there and returned:
- * a large buffer is copied once instead of twice.
+ * memory, or a slab of small payloads) for the JSON and binary forms, which
+ * are then written there and returned: a large buffer is copied once instead
+ * of twice, a small payload costs no ArrayBuffer of its own.
  */
 export function encode(value: unknown, target?: (bytes: number) => Uint8Array | undefined): Uint8Array {
   try {
     if (scanned(value, Infinity) === PLAIN) {
       const count = state.bufferCount;
-      if (count === 0) return textEncoder.encode(JSON.stringify(value));
+      if (count === 0) {
+        const json = JSON.stringify(value);
+        const offered = target === undefined ? undefined : target(Buffer.byteLength(json));
+        if (offered === undefined) return textEncoder.encode(json);
+        writeAt(offered, json, 0, offered.length);
+        return offered;
+      }
       const text = skeletonText(value, buffers, count);
       const textBytes = Buffer.byteLength(text);
       const bytes = frameBytes(textBytes, buffers, count);
       // Not from Buffer's pool: a pooled view would carry the whole pool wherever it is posted.
-      const offered = target?.(bytes);
-      const out = offered ?? Buffer.allocUnsafeSlow(bytes);
-      if (offered === undefined) (out as FastBuffer).utf8Write(text, BINARY_HEADER_BYTES, textBytes);
-      else bufferOver(offered).utf8Write(text, offered.byteOffset + BINARY_HEADER_BYTES, textBytes);
+      const out = target?.(bytes) ?? Buffer.allocUnsafeSlow(bytes);
+      writeAt(out, text, BINARY_HEADER_BYTES, textBytes);
       writeFrame(out, 0, textBytes, buffers, count, bytes);
       return out;
     }

@@ -66,8 +66,9 @@ export function checkTransferList(transfer: readonly unknown[]): readonly Transf
 
 /**
  * Copies (or, with a transfer list, checks) the payload at submit; throws
- * DataCloneError for what cannot cross. `spillTarget` may offer shared memory
- * to encode a large payload straight into (the task then holds that chunk). `extra` (a flow node's link and
+ * DataCloneError for what cannot cross. `spillTarget` may offer room to encode
+ * into: shared memory for a large payload (the task then holds that chunk), a
+ * slab for a small one. `extra` (a flow node's link and
  * inputs) travels with it as the tuple's third element; it needs the trace id,
  * which a flow always gives.
  */
