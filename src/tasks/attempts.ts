@@ -19,7 +19,7 @@ export interface AttemptEntry {
  * TaskFailedError lists.
  */
 export class AttemptLog {
-  readonly #entries: AttemptEntry[] = [];
+  #entries: AttemptEntry[] = [];
 
   get started(): number {
     return this.#entries.length;
@@ -36,7 +36,9 @@ export class AttemptLog {
     const existing = this.of(placement);
     if (existing !== undefined) return existing;
     const entry: AttemptEntry = { attempt: this.#entries.length + 1, agentId, generation, placement, startedAt, finishedAt: undefined, error: undefined };
-    this.#entries.push(entry);
+    // Most tasks run once: a one-element literal, where a push onto [] reserves room for 17.
+    if (this.#entries.length === 0) this.#entries = [entry];
+    else this.#entries.push(entry);
     return entry;
   }
 
