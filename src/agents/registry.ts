@@ -193,8 +193,10 @@ export class AgentRegistry {
       sleeper.inc?.block.wakeIfWaiting();
       return;
     }
-    // Several asleep: best history for the type first; one that woke by itself meanwhile is skipped.
-    const order = this.candidates(type, 1 << role).filter((c) => c.candidate.state === 'waiting');
+    // Several asleep: best history for the type first; one that woke by itself meanwhile is
+    // skipped, and so is one at its completion share (woken, it could take nothing, and the
+    // sleepers that could would stay asleep).
+    const order = this.candidates(type, 1 << role).filter((c) => c.candidate.state === 'waiting' && (c.handle.inc?.block.completionRoom() ?? 0) > 0);
     while (order.length > 0) {
       const best = chooseWaker(order.map((c) => c.candidate));
       const i = Math.max(0, order.findIndex((c) => c.candidate === best));

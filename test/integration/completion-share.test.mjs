@@ -35,3 +35,22 @@ poolTest('two agents of a pool sized for sixteen each finish 256 tasks while the
   // Nothing was lost by the wait: every task settles once the main thread drains again.
   expect((await Promise.all(tasks)).map((r) => r.value)).toEqual(Array.from({ length: 600 }, (_, i) => i));
 });
+
+poolTest('four agents of a pool at its maxSize share the budget, and two left after a shrink get the larger shares back', async ({ usePool }) => {
+  const counters = createCounters(4);
+  const pool = await usePool({ size: 4, maxSize: 4, queueCapacity: 2_000, workerData: { counters: counters.sab } });
+  /** Stalls the main thread until the agents have finished `n` more tasks between them, then lets it drain. */
+  const stallUntilFinished = async (n) => {
+    const before = Atomics.load(counters.words, Words.FINISHED_ANY);
+    const tasks = Array.from({ length: 1_000 }, (_, i) => pool.run({ op: 'echo', value: i }));
+    await Promise.resolve();
+    const finished = blockUntilAtLeast(counters.words, Words.FINISHED_ANY, before + n, 20_000) - before;
+    expect((await Promise.all(tasks)).length).toBe(1_000);
+    return finished;
+  };
+  // 128 each (the budget of 512 over four blocks): with 32 each they would stop at 128 in all.
+  expect(await stallUntilFinished(512)).toBeGreaterThanOrEqual(512);
+  await pool.resize(2);
+  // 256 each once the retired agents' blocks are free again (170 each while three blocks were in use).
+  expect(await stallUntilFinished(512)).toBeGreaterThanOrEqual(512);
+});
