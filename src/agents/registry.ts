@@ -1,15 +1,10 @@
+import type { AgentLatencySink as LatencySink } from '../metrics/recorder.js';
 import type { SlotTable } from '../ring/slot-table.js';
 import { chooseAgent, chooseWaker, type AgentCandidate } from '../scheduling/choose-agent.js';
 import type { AgentSnapshot } from '../types.js';
 import type { AgentHandle } from './handle.js';
 import type { Incarnation } from './incarnation.js';
 import type { RoleTable } from './role-table.js';
-
-/** Takes agents' latency counts (the metrics recorder; declared here so agents/ does not import metrics/). */
-interface LatencySink {
-  absorbLatency(agentId: number, type: string, kind: number, index: number, count: number): void;
-  absorbLatencyMax(agentId: number, type: string, kind: number, us: number): void;
-}
 
 /** What the direct hand-off must avoid for one task (derived from its attempt log). */
 export interface Exclusions {

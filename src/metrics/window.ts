@@ -34,6 +34,11 @@ export class GroupStats {
   }
 }
 
+/** The histogram of an agent-counted kind: 0 assignment latency, 1 run time (ring/latency-counts.ts LatencyKind). */
+function latencyOf(g: GroupStats, kind: number): LatencyHistogram {
+  return kind === 0 ? g.assignment : g.run;
+}
+
 function statsFor<K>(map: Map<K, GroupStats>, key: K): GroupStats {
   let stats = map.get(key);
   if (stats === undefined) {
@@ -77,19 +82,15 @@ export class MetricsWindow {
 
   /** Counts an agent made itself (kind 0: assignment latency, 1: run time) at one HDR index. */
   absorb(kind: number, type: string, agentId: number, index: number, count: number): void {
-    const pick = (g: GroupStats): LatencyHistogram => (kind === 0 ? g.assignment : g.run);
-    pick(this.all).addAt(index, count);
+    latencyOf(this.all, kind).addAt(index, count);
     if (!this.detailed) return;
-    pick(statsFor(this.byType, type)).addAt(index, count);
-    pick(statsFor(this.byAgent, agentId)).addAt(index, count);
+    latencyOf(statsFor(this.byType, type), kind).addAt(index, count);
+    latencyOf(statsFor(this.byAgent, agentId), kind).addAt(index, count);
   }
 
-  /** The exact largest of the values an agent counted (see absorb). */
+  /** The exact largest of the values an agent counted (see absorb); groups absorb made already exist. */
   absorbMax(kind: number, type: string, agentId: number, us: number): void {
-    const pick = (g: GroupStats | undefined): LatencyHistogram | undefined => (g === undefined ? undefined : kind === 0 ? g.assignment : g.run);
-    pick(this.all)?.noteMaxUs(us);
-    pick(this.byType.get(type))?.noteMaxUs(us);
-    pick(this.byAgent.get(agentId))?.noteMaxUs(us);
+    for (const g of [this.all, this.byType.get(type), this.byAgent.get(agentId)]) if (g !== undefined) latencyOf(g, kind).noteMaxUs(us);
   }
 
   recordRetry(type: string, fromAgentId: number): void {
