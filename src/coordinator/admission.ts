@@ -101,7 +101,9 @@ export class Admission {
       if (parent !== undefined) queued.parentId = parent.taskId;
       bus.emit('taskQueued', queued);
     }
+    // Before placement, which may settle the task at once: the handle takes its promise first.
+    const handle = new Handle<T>(task);
     placement.place(task);
-    return new Handle<T>(task);
+    return handle;
   }
 }

@@ -34,9 +34,14 @@ export class Task {
   deadlineTimer: TimerHandle | undefined;
   /** After abort or timeout of a running task: terminate its agent if the handler has not returned by then. */
   graceTimer: TimerHandle | undefined;
-  #resolve!: (value: unknown) => void;
-  #reject!: (error: Error) => void;
-  readonly result: Promise<unknown>;
+  /**
+   * The caller's promise and its resolvers, dropped once delivered: a settled
+   * task is kept for getTask(), and a fulfilled promise holds its value, so
+   * keeping them would keep every recent result alive after the caller let go.
+   */
+  #result: Promise<unknown> | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: Error) => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -47,10 +52,16 @@ export class Task {
     /** Prefix of generated trace ids (one per pool), so no id is made until someone reads it. */
     private readonly tracePrefix: string,
   ) {
-    this.result = new Promise((resolve, reject) => {
+    this.#result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
+  }
+
+  /** The caller's promise, for the task's Handle (made at admission, before the task can settle). */
+  get result(): Promise<unknown> {
+    if (this.#result === undefined) throw new Error(`task ${this.id} has delivered its outcome: its promise is the handle's now`);
+    return this.#result;
   }
 
   get type(): string {
@@ -77,15 +88,19 @@ export class Task {
 
   /** Resolves or rejects the caller's promise. The ledger calls it once, from settle(). */
   deliver(outcome: Settle): void {
+    const result = this.#result;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#result = this.#resolve = this.#reject = undefined;
     if (outcome.ok) {
-      this.#resolve(outcome.value);
+      resolve?.(outcome.value);
       return;
     }
     // The caller may never await (fire-and-forget submit): a rejection is still reported
     // through events and getTask(), so it must not also crash the process as unhandled.
     // Marked handled only here, so a task that completes costs no extra promise.
-    this.result.catch(noop);
-    this.#reject(outcome.error);
+    result?.catch(noop);
+    reject?.(outcome.error);
   }
 }
 

@@ -13,13 +13,34 @@ import {
   UnknownTaskTypeError,
 } from '../../dist/src/index.js';
 import { poolTest } from '../fixtures/use-pool.mjs';
-import { rejectionOf, thrownBy } from '../helpers.mjs';
+import { collectionWatcher, exposeGc, rejectionOf, thrownBy } from '../helpers.mjs';
 
 poolTest('run() resolves with the handler\'s value', async ({ usePool, counters }) => {
   const pool = await usePool({ size: 2, workerData: { counters: counters.sab } });
   await expect(pool.run({ op: 'echo', value: { n: 42, list: [1, 2, 3] } })).resolves.toMatchObject({ value: { n: 42, list: [1, 2, 3] }, attempt: 1 });
   const values = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.run({ op: 'echo', value: n }, { type: 'ingest' })));
   expect(values.map((v) => [v.value, v.type])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 'ingest']));
+});
+
+poolTest('results the caller has dropped are collected, though getTask() still knows their tasks', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, workerData: { counters: counters.sab } });
+  const watcher = collectionWatcher(exposeGc());
+  // In a function of its own, so no frame of this test still holds the last result.
+  const runAll = async () => {
+    const ids = [];
+    for (let i = 0; i < 20; i++) {
+      // Big enough to travel back by message rather than through the slot.
+      const handle = pool.submit({ op: 'echo', value: i, resultBytes: 100_000 });
+      ids.push(handle.id);
+      const result = await handle.result;
+      expect(result.pad).toHaveLength(100_000);
+      watcher.watch(result);
+    }
+    return ids;
+  };
+  const ids = await runAll();
+  expect(ids.map((id) => pool.getTask(id)?.status)).toEqual(ids.map(() => 'completed'));
+  expect(await watcher.collect()).toBe(0);
 });
 
 poolTest('submit() returns { id, traceId, result } synchronously', async ({ usePool, counters }) => {

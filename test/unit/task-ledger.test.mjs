@@ -6,7 +6,8 @@ import { ManualClock } from '../../dist/src/clock.js';
 import { resolveTaskOptions } from '../../dist/src/options.js';
 import { IllegalTransitionError, TaskLedger } from '../../dist/src/tasks/ledger.js';
 import { admitPayload } from '../../dist/src/tasks/payload.js';
-import { Task } from '../../dist/src/tasks/task.js';
+import { Handle, Task } from '../../dist/src/tasks/task.js';
+import { collectionWatcher, exposeGc } from '../helpers.mjs';
 
 const START_MS = 10_000;
 
@@ -28,10 +29,17 @@ function setup({ finishedTasksKept, observers } = {}) {
   const admitNew = (opts, payload) => {
     const task = makeTask(opts, payload);
     ledger.admit(task);
+    // The caller's promise goes to a handle at admission, as submit() does.
+    handles.set(task, new Handle(task));
     return task;
   };
   return { ledger, released, clock, bus, admitted, settled, makeTask, admitNew };
 }
+
+/** Each admitted task's handle, as submit() would have returned it. */
+const handles = new WeakMap();
+/** The caller's promise of a task admitted by setup().admitNew. */
+const resultOf = (task) => handles.get(task).result;
 
 /** Whether a promise has settled yet, without waiting for it to. */
 async function state(promise) {
@@ -323,7 +331,7 @@ describe('TaskLedger settle', () => {
     expect(t.phase).toBe('completed');
     expect(t.finishedAt).toBe(finishedAt);
     expect(t.error).toBeUndefined();
-    await expect(t.result).resolves.toBe('first');
+    await expect(resultOf(t)).resolves.toBe('first');
   });
 
   it('a success resolves the promise with the value; the task is kept for get() and leaves pending', async () => {
@@ -331,7 +339,7 @@ describe('TaskLedger settle', () => {
     const t = admitNew();
     clock.advance(25);
     ledger.settle(t, { ok: true, value: { answer: 42 } }, 'completed');
-    await expect(t.result).resolves.toEqual({ answer: 42 });
+    await expect(resultOf(t)).resolves.toEqual({ answer: 42 });
     expect(t.settled).toBe(true);
     expect(t.finishedAt).toBe(START_MS + 25);
     expect(ledger.pendingCount).toBe(0);
@@ -367,7 +375,7 @@ describe('TaskLedger settle', () => {
     ledger.settle(t, { ok: false, error }, 'failed');
     ledger.settle(t, { ok: false, error: new Error('other') }, 'failed');
     ledger.settle(t, { ok: true, value: 1 }, 'completed');
-    await expect(t.result).rejects.toBe(error);
+    await expect(resultOf(t)).rejects.toBe(error);
     expect(t.error).toBe(error);
     expect(t.phase).toBe('failed');
   });
@@ -405,7 +413,7 @@ describe('TaskLedger settle', () => {
 
   it('the promise is already settled when observers are told', async () => {
     let seenState;
-    const { ledger, admitNew } = setup({ observers: [{ onSettled(task) { seenState = state(task.result); } }] });
+    const { ledger, admitNew } = setup({ observers: [{ onSettled(task) { seenState = state(resultOf(task)); } }] });
     const t = admitNew();
     ledger.settle(t, { ok: true, value: 1 }, 'completed');
     expect(await seenState).toBe('fulfilled');
@@ -569,7 +577,7 @@ describe('TaskLedger settle', () => {
     bus.on('taskCompleted', () => { throw new Error('listener bug'); });
     const t = admitNew();
     expect(ledger.settle(t, { ok: true, value: 'v' }, 'completed')).toBe(true);
-    await expect(t.result).resolves.toBe('v');
+    await expect(resultOf(t)).resolves.toBe('v');
     expect(settled).toHaveLength(1);
     expect((await warned).code).toBe('ERR_LISTENER_THREW');
   });
@@ -584,7 +592,7 @@ describe('TaskLedger settle', () => {
     const t = admitNew();
     expect(() => ledger.settle(t, { ok: true, value: 1 }, 'completed')).not.toThrow();
     expect(later).toHaveBeenCalledTimes(1);
-    await expect(t.result).resolves.toBe(1);
+    await expect(resultOf(t)).resolves.toBe(1);
   });
 });
 
@@ -633,7 +641,7 @@ describe('TaskLedger transitions', () => {
     expect(t.phase).toBe('held');
     expect(ledger.pendingCount).toBe(1);
     expect(settled).toEqual([]);
-    expect(await state(t.result)).toBe('pending');
+    expect(await state(resultOf(t))).toBe('pending');
     // It can still fail properly.
     expect(ledger.settle(t, { ok: false, error: new Error('down') }, 'failed')).toBe(true);
   });
@@ -648,6 +656,24 @@ describe('TaskLedger transitions', () => {
 });
 
 describe('TaskLedger finished-task eviction', () => {
+  it('a settled task kept for get() holds no reference to its result once the caller lets go', async () => {
+    const { ledger, makeTask } = setup();
+    const watcher = collectionWatcher(exposeGc());
+    const task = makeTask();
+    ledger.admit(task);
+    // The caller: takes the handle, gets the result, and lets go of both when this returns.
+    const caller = async () => {
+      const handle = new Handle(task);
+      const value = { rows: Array.from({ length: 1_000 }, (_, i) => i) };
+      watcher.watch(value);
+      ledger.settle(task, { ok: true, value }, 'completed');
+      return (await handle.result).rows.length;
+    };
+    expect(await caller()).toBe(1_000);
+    expect(ledger.get(task.id)).toBe(task);
+    expect(await watcher.collect()).toBe(0);
+  });
+
   it('keeps the newest finishedTasksKept settled tasks for get(), evicting the oldest first', () => {
     const { ledger, admitNew } = setup({ finishedTasksKept: 3 });
     const tasks = Array.from({ length: 10 }, () => admitNew());
