@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { DEFAULTS } from '../options.js';
 import { RELEASED_PAYLOAD } from './payload.js';
 import { canMove, type TaskPhase, type TerminalPhase } from './phase.js';
-import type { Settle, Task } from './task.js';
+import { keptOptions, type Settle, type Task } from './task.js';
 
 /** Frees a slot for reuse, and the shared memory a settled task's payload held; the slot table in the pool, a fake in unit tests. */
 export interface SlotReleaser {
@@ -148,10 +148,12 @@ export class TaskLedger {
     task.cleanup?.();
     task.cleanup = undefined;
     if (!outcome.ok) task.error = outcome.error;
-    // A finished task is kept for getTask() as metadata only: its payload goes now (the
-    // result was never kept: it went to the caller's promise).
+    // A finished task is kept for getTask() as metadata only: its payload and the heavy parts
+    // of its options go now, and deliver() hands the result to the caller's promise, which
+    // the task then lets go of.
     if (task.payload.kind === 'bytes') this.#slots.releasePayload?.(task.payload.bytes);
     task.payload = RELEASED_PAYLOAD;
+    task.options = keptOptions(task.options);
     this.#pending.delete(task.id);
     this.#remember(task);
     task.deliver(outcome);

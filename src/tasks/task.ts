@@ -45,7 +45,8 @@ export class Task {
 
   constructor(
     readonly id: number,
-    readonly options: ResolvedTaskOptions,
+    /** As resolved at submit; at settlement the ledger keeps only keptOptions() of it. */
+    public options: ResolvedTaskOptions,
     /** The payload as of submit: encoded bytes, or a clone where bytes cannot carry it. Dropped once settled. */
     public payload: EncodedPayload,
     readonly queuedAt: number,
@@ -105,6 +106,17 @@ export class Task {
 }
 
 function noop(): void {}
+
+/**
+ * What a settled task keeps of its options: everything getTask() shows, without
+ * the abort signal, the transfer list and a flow node's inputs, which hold the
+ * caller's buffers and other tasks' results. Plain options are shared and hold
+ * none of these, so they are kept as they are.
+ */
+export function keptOptions(o: ResolvedTaskOptions): ResolvedTaskOptions {
+  if (o.signal === undefined && o.transfer === undefined && o.flow === undefined) return o;
+  return { ...o, signal: undefined, transfer: undefined, flow: o.flow === undefined ? undefined : { id: o.flow.id, node: o.flow.node, inputs: {} } };
+}
 
 /** What submit() returns: the trace id is built only if the caller reads it. */
 export class Handle<T> {

@@ -656,6 +656,17 @@ describe('TaskLedger transitions', () => {
 });
 
 describe('TaskLedger finished-task eviction', () => {
+  it('a settled task kept for get() lets go of its abort signal, transfer list and flow inputs', () => {
+    const { ledger, admitNew } = setup();
+    const signal = new AbortController().signal;
+    const buffer = new ArrayBuffer(1_024);
+    const inputs = { fetch: { rows: [1, 2, 3] } };
+    const t = admitNew({ type: 'ingest', priority: 2, traceId: 'kept-1', signal, transfer: [buffer], flow: { id: 7, node: 'report', inputs } });
+    ledger.settle(t, { ok: true, value: 1 }, 'completed');
+    expect(t.options).toMatchObject({ type: 'ingest', priority: 2, traceId: 'kept-1', signal: undefined, transfer: undefined, flow: { id: 7, node: 'report', inputs: {} } });
+    expect(ledger.get(t.id)).toBe(t);
+  });
+
   it('a settled task kept for get() holds no reference to its result once the caller lets go', async () => {
     const { ledger, makeTask } = setup();
     const watcher = collectionWatcher(exposeGc());
