@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--scope throughput|latency|busy-main|heap|faults|flows|serve|redis|all] [--agents N]
 //                      [--json out.json] [--quick] [--rounds N] [--only piscina,tinypool]
-//                      [--heap-tasks N]
+//                      [--heap-tasks N] [--warmup-ms N]
 //
 // --scope takes one scope, a comma-separated list (e.g. throughput,latency) or all (default).
 // Every case gives each library a fresh pool per round with the same agent count; library order
@@ -13,6 +13,8 @@
 // and its event-loop utilization. The heap case streams 1,000,000 no-op tasks (100,000 with
 // --quick, or --heap-tasks N) at 1,000 outstanding through one pool per library and reads the
 // main thread's heap after forced gc every tenth of the way (one round).
+// Every timed case first warms each pool up, untimed, for at least --warmup-ms (1,500 by
+// default, 0 with --quick): its own warm-up batch, repeated until that much time has passed.
 // The table ends with the targets: per target, daedalus against the best peer, PASS or MISS.
 // Writes the results (machine, commit, options, every round's raw figures and HDR histograms,
 // the targets) to --json (default bench/results/bench-<time>.json) and benny's JSON and chart
@@ -32,6 +34,7 @@ import { errorLine } from './lib/guard.mjs';
 import { loadAverage1m, machineStamp } from './lib/machine.mjs';
 import { writeBennyFiles } from './lib/benny.mjs';
 import { formatTable } from './lib/report.mjs';
+import { WARMUP_MS } from './lib/drive.mjs';
 import { caseRounds, runCase } from './lib/rounds.mjs';
 import { checkTargets } from './lib/targets.mjs';
 import { MAIN_CPU_SOURCE } from './lib/usage.mjs';
@@ -70,12 +73,13 @@ function scopeList(scope) {
  * for bad arguments, ERR_BENCH_NO_BUILD when dist/ is missing. A library failing a case does
  * not throw: its rows say "failed" and `results.cases[].failures` says why.
  */
-export async function runBench({ scope = 'all', agents, quick = false, jsonPath, onProgress, rounds, phaseTimeoutMs, libraries, heapTasks } = {}) {
+export async function runBench({ scope = 'all', agents, quick = false, jsonPath, onProgress, rounds, phaseTimeoutMs, libraries, heapTasks, warmupMs } = {}) {
   const scopes = scopeList(scope);
   positiveInt('agents', agents, 64);
   positiveInt('heapTasks', heapTasks, 100_000_000);
   positiveInt('rounds', rounds, 100);
   positiveInt('phaseTimeoutMs', phaseTimeoutMs, 3_600_000);
+  if (warmupMs !== undefined && !(Number.isInteger(warmupMs) && warmupMs >= 0 && warmupMs <= 600_000)) throw usage(`warmupMs: expected an integer from 0 to 600000, got ${JSON.stringify(warmupMs)} (${typeof warmupMs})`);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw usage('onProgress: expected a function');
   if (libraries !== undefined && !(Array.isArray(libraries) && libraries.every((n) => LIBRARIES.includes(n)))) {
     throw usage(`libraries: expected a list of ${LIBRARIES.join(', ')}, got ${JSON.stringify(libraries)}`);
@@ -101,6 +105,8 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     // Closing a pool whose tasks have all settled takes milliseconds; a pool stuck in close is abandoned sooner.
     closeTimeoutMs: Math.min(phaseTimeoutMs ?? Infinity, quick ? 5_000 : 15_000),
     heapTasks,
+    // Each pool's untimed warm-up lasts at least this long (0 in a quick run: a smoke check).
+    warmupMs: warmupMs ?? (quick ? 0 : WARMUP_MS),
     abandonedPools: [],
     tick(label) {
       done++;
@@ -129,7 +135,7 @@ export async function runBench({ scope = 'all', agents, quick = false, jsonPath,
     totalSec: (performance.now() - t0) / 1000,
     machine,
     loadAvgAfter1m: loadAverage1m(),
-    options: { scope, agents: agents ?? null, quick: ctx.quick, rounds: ctx.rounds, phaseTimeoutMs: ctx.phaseTimeoutMs, closeTimeoutMs: ctx.closeTimeoutMs, libraries: libraries ?? null, heapTasks: heapTasks ?? null },
+    options: { scope, agents: agents ?? null, quick: ctx.quick, rounds: ctx.rounds, warmupMs: ctx.warmupMs, phaseTimeoutMs: ctx.phaseTimeoutMs, closeTimeoutMs: ctx.closeTimeoutMs, libraries: libraries ?? null, heapTasks: heapTasks ?? null },
     mainThreadCpuSource: MAIN_CPU_SOURCE,
     libraries: Object.fromEntries([...adapters.values()].map((a) => [a.name, a.version ?? null])),
     skipped,
@@ -158,13 +164,14 @@ async function main() {
         rounds: { type: 'string' },
         only: { type: 'string' },
         'heap-tasks': { type: 'string' },
+        'warmup-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
-    console.error(`${err.message}\nusage: node bench/run.mjs [--scope ${[...SCOPES, 'all'].join('|')}] [--agents N] [--json out.json] [--quick] [--rounds N] [--only peer,...] [--heap-tasks N]`);
+    console.error(`${err.message}\nusage: node bench/run.mjs [--scope ${[...SCOPES, 'all'].join('|')}] [--agents N] [--json out.json] [--quick] [--rounds N] [--only peer,...] [--heap-tasks N] [--warmup-ms N]`);
     return 2;
   }
   if (args.help) {
@@ -185,7 +192,7 @@ async function main() {
     }
   };
   try {
-    const { results, table } = await runBench({ scope: args.scope, agents: toInt(args.agents), quick: args.quick, jsonPath: args.json, rounds: toInt(args.rounds), libraries: args.only?.split(','), heapTasks: toInt(args['heap-tasks']), onProgress });
+    const { results, table } = await runBench({ scope: args.scope, agents: toInt(args.agents), quick: args.quick, jsonPath: args.json, rounds: toInt(args.rounds), libraries: args.only?.split(','), heapTasks: toInt(args['heap-tasks']), warmupMs: toInt(args['warmup-ms']), onProgress });
     if (tty) process.stderr.write('\r\x1b[2K');
     console.log(table);
     const oursFailed = results.cases.some((c) => c.failures.some((f) => f.library.startsWith('daedalus')));

@@ -1,5 +1,27 @@
 // Ways of feeding a pool: a window of outstanding tasks (all at once when the window covers
-// them all), and sequential round trips.
+// them all), and sequential round trips; and the warm-up rule every timed case follows.
+
+/** Untimed warm-up per pool in a full run: at least this much wall time (see warmUp). */
+export const WARMUP_MS = 1_500;
+
+/**
+ * The untimed warm-up of one pool, under the same rule for every library: `batch()` (the
+ * case's own warm-up batch, a promise) runs once, then again until `minMs` of wall time
+ * have passed since it began. A pool's fresh agent isolates compile their hot code in their
+ * first second or so: TurboFan jobs on V8's platform threads, which on a small machine take
+ * cores from the agents and the main thread. A fixed count of a few hundred tasks ended that
+ * for a pool with little agent code and not for one with more, so a timed batch mixed start-up
+ * into the steady state it reports. Resolves to how many batches ran.
+ */
+export async function warmUp(batch, minMs) {
+  const startedAt = performance.now();
+  let batches = 0;
+  do {
+    await batch();
+    batches++;
+  } while (performance.now() - startedAt < minMs);
+  return batches;
+}
 
 /**
  * Runs tasks 0..total-1 with at most `outstanding` submitted and unsettled at any time; an

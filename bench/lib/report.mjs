@@ -36,7 +36,9 @@ export function formatTable(results) {
   lines.push(`daedalus-pool peer benchmark${results.options.quick ? ' (QUICK run: small task counts, for a smoke check, not for claims)' : ''}`);
   lines.push(`node ${m.node}, ${m.cpuModel} x ${m.cpuCount}, load ${m.loadAvg['1m'].toFixed(2)} before / ${results.loadAvgAfter1m.toFixed(2)} after, commit ${m.commit ? m.commit.slice(0, 10) + (m.dirty ? ' (dirty)' : '') : 'none'}, ${results.startedAt}`);
   lines.push(`libraries: ${Object.entries(results.libraries).map(([n, v]) => `${n} ${v ?? '?'}`).join(', ')}${results.skipped.length ? `; skipped: ${results.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}`);
-  lines.push(`${results.options.rounds} round(s) per case, a fresh pool per library per round, library order rotated every round; ${results.totalSec.toFixed(0)} s in all`);
+  const warmupMs = results.options.warmupMs ?? 0;
+  const warmup = warmupMs > 0 ? `, each warmed up untimed for at least ${warmupMs} ms` : ', warm-up by task count only';
+  lines.push(`${results.options.rounds} round(s) per case, a fresh pool per library per round${warmup}, library order rotated every round; ${results.totalSec.toFixed(0)} s in all`);
   lines.push('');
   const rows = [['case', 'figure', 'library', 'median (min-max)', 'vs daedalus', 'favours']];
   for (const c of results.cases) {

@@ -2,7 +2,7 @@
 // in 20 ms slices (busy-wait 20 ms, yield 5 ms), against the same backlog with the main thread
 // idle. Throughput counts work done: from the first submit to the last handler's end (stamped
 // on the agent), so it does not depend on when the blocked main thread notices results.
-import { busyWait, expectIndex, pause, wallMs, windowed } from '../lib/drive.mjs';
+import { busyWait, expectIndex, pause, wallMs, warmUp, windowed } from '../lib/drive.mjs';
 import { contenders } from '../lib/rounds.mjs';
 
 const SUITE = 'busy-main';
@@ -51,7 +51,7 @@ export function plan(ctx) {
       suite: SUITE,
       name: 'busy-main',
       description: `backlog of ${tasks} tasks spinning ${taskMs} ms, submitted at once, ${agents} agent(s); main thread idle, then blocked ${BLOCK_MS} ms of every ${BLOCK_MS + YIELD_MS} ms`,
-      params: { agents, taskMs, tasks, warmup, blockMs: BLOCK_MS, yieldMs: YIELD_MS },
+      params: { agents, taskMs, tasks, warmup, warmupMs: ctx.warmupMs, blockMs: BLOCK_MS, yieldMs: YIELD_MS },
       contenders: contenders(ctx),
       figures: [
         { key: 'idleTasksPerSec', label: 'idle main: tasks/s', unit: 'tasks/s', better: 'higher', pick: (r) => r.idleTasksPerSec, digits: 0 },
@@ -60,7 +60,7 @@ export function plan(ctx) {
       ],
       async unit(session) {
         const handle = await session.open({ agents, kind: 'stamp', outstanding: tasks });
-        await session.guard(windowed((i) => handle.run({ i, spinMs: taskMs }), warmup, warmup, expectIndex), 'warm-up');
+        await session.guard(warmUp(() => windowed((i) => handle.run({ i, spinMs: taskMs }), warmup, warmup, expectIndex), ctx.warmupMs), 'warm-up');
         const idleTasksPerSec = await backlog(session, handle, false, 'idle main');
         const busyTasksPerSec = await backlog(session, handle, true, 'busy main');
         return { idleTasksPerSec, busyTasksPerSec };

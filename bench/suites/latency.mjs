@@ -1,7 +1,7 @@
 // Latency suites (HDR histograms in microseconds): idle round trip, assignment latency with 1
 // and with 100 tasks outstanding (fairness against the queue-wait floor), and the idle gap an
 // agent leaves between one task and the next while work waits.
-import { expectIndex, wallMs, windowed } from '../lib/drive.mjs';
+import { expectIndex, wallMs, warmUp, windowed } from '../lib/drive.mjs';
 import { contenders } from '../lib/rounds.mjs';
 import { closeHistogram, median, recordUs, usHistogram } from '../lib/stats.mjs';
 
@@ -35,7 +35,7 @@ function idleRoundTrip(ctx) {
     suite: SUITE,
     name: 'idle-round-trip',
     description: `one no-op task in flight at a time: ${trips} sequential round trips (submit to result, main-thread clock) after ${warmup} untimed, ${agents} agent(s)`,
-    params: { trips, warmup, agents, idleSpinUs: SPIN_US },
+    params: { trips, warmup, warmupMs: ctx.warmupMs, agents, idleSpinUs: SPIN_US },
     contenders: contenders(ctx, {
       variants: [
         { label: 'daedalus block', tuning: { idleWait: 'block' } },
@@ -57,7 +57,7 @@ function idleRoundTrip(ctx) {
           expectIndex(i, value);
         }
       };
-      await session.guard(trip(undefined), 'warm-up');
+      await session.guard(warmUp(() => trip(undefined), ctx.warmupMs), 'warm-up');
       const histogram = usHistogram();
       try {
         await session.guard(trip(histogram), 'round trips');
@@ -97,7 +97,7 @@ function roundTripHops(ctx) {
     suite: SUITE,
     name: 'round-trip-hops',
     description: `the idle round trip in hops (there: submit to handler start; handler; back: handler end to the awaiting caller), ${trips} sequential trips after ${warmup} untimed, ${agents} agent(s)`,
-    params: { trips, warmup, agents },
+    params: { trips, warmup, warmupMs: ctx.warmupMs, agents },
     contenders: contenders(ctx),
     figures: hopFigures,
     async unit(session) {
@@ -115,7 +115,7 @@ function roundTripHops(ctx) {
           hops.back.push((resumedAtMs - value.end) * 1000);
         }
       };
-      await session.guard(trip(false), 'warm-up');
+      await session.guard(warmUp(() => trip(false), ctx.warmupMs), 'warm-up');
       await session.guard(trip(true), 'round trips');
       const out = {};
       for (const [hop, values] of Object.entries(hops)) {
@@ -156,7 +156,7 @@ function assignment(ctx, outstanding) {
     suite: SUITE,
     name: `assignment-${outstanding}-outstanding`,
     description: `assignment latency (submit to handler start, wall clock on both sides), tasks spinning ${taskMs} ms, ${outstanding} outstanding, ${agents} agent(s), ${tasks} tasks measured after ${warmup} untimed`,
-    params: { outstanding, agents, taskMs, tasks, warmup },
+    params: { outstanding, agents, taskMs, tasks, warmup, warmupMs: ctx.warmupMs },
     contenders: contenders(ctx),
     notes: withFloor ? [`floor = ${outstanding} outstanding x median task run time / ${agents} agent(s), measured in the same run; p99 / floor near 1 means first come, first served`] : [],
     figures,
@@ -175,7 +175,9 @@ function assignment(ctx, outstanding) {
         recordUs(histogram, (value.start - submittedAt[i]) * 1000);
         runMs.push(value.end - value.start);
       };
+      await session.guard(warmUp(() => windowed((i) => handle.run({ i, spinMs: taskMs }), warmup, outstanding, expectIndex), ctx.warmupMs), 'warm-up');
       try {
+        // The first `warmup` of these fill the window again; only what follows is timed.
         await session.guard(windowed(submit, warmup + tasks, outstanding, onResult), 'tasks');
       } catch (err) {
         histogram.destroy();
@@ -202,7 +204,7 @@ function idleGap(ctx) {
     suite: SUITE,
     name: 'idle-gap',
     description: `gap on one agent between a task's end and its next task's start while work waits (handler-stamped), tasks spinning ${taskMs} ms, ${outstanding} outstanding, ${agents} agent(s), ${tasks} tasks after ${warmup} untimed`,
-    params: { outstanding, agents, taskMs, tasks, warmup },
+    params: { outstanding, agents, taskMs, tasks, warmup, warmupMs: ctx.warmupMs },
     contenders: contenders(ctx),
     figures: [
       { key: 'p50Us', label: 'p50 (us)', unit: 'us', better: 'lower', pick: (r) => r.p50Us, digits: 0 },
@@ -213,7 +215,7 @@ function idleGap(ctx) {
       const handle = await session.open({ agents, kind: 'stamp', outstanding });
       const submittedAt = new Float64Array(tasks);
       const answers = [];
-      await session.guard(windowed((i) => handle.run({ i, spinMs: taskMs }), warmup, outstanding, expectIndex), 'warm-up');
+      await session.guard(warmUp(() => windowed((i) => handle.run({ i, spinMs: taskMs }), warmup, outstanding, expectIndex), ctx.warmupMs), 'warm-up');
       const submit = (i) => {
         submittedAt[i] = wallMs();
         return handle.run({ i, spinMs: taskMs });

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { burn, corpusText, deflate } from '../agents/work.mjs';
 import { bennyTime } from '../lib/benny.mjs';
-import { expectIndex, windowed } from '../lib/drive.mjs';
+import { expectIndex, warmUp, windowed } from '../lib/drive.mjs';
 import { median } from '../lib/stats.mjs';
 import { USAGE_FIGURES, usageMeter } from '../lib/usage.mjs';
 import { contenders } from '../lib/rounds.mjs';
@@ -21,12 +21,12 @@ const warmupTasks = (ctx, tasks, outstanding) => Math.min(tasks, ctx.quick ? 500
  * One benny-timed batch of `tasks` through `handle`, `outstanding` at a time: tasks/s, seconds,
  * and what the timed batches cost the main thread (CPU per task, event-loop utilization).
  */
-async function timeBatch(session, name, handle, { warmup, tasks, outstanding, payload, check, transferOf }) {
+async function timeBatch(session, name, handle, { warmup, warmupMs, tasks, outstanding, payload, check, transferOf }) {
   const submit = (i) => {
     const p = payload(i);
     return handle.run(p, transferOf?.(p));
   };
-  await session.guard(windowed(submit, warmup, outstanding, check), 'warm-up');
+  await session.guard(warmUp(() => windowed(submit, warmup, outstanding, check), warmupMs), 'warm-up');
   const meter = usageMeter();
   const result = await bennyTime(name, () => meter.measure(() => windowed(submit, tasks, outstanding, check), tasks), session);
   return { tasksPerSec: tasks / result.details.mean, batchSec: result.details.mean, ...meter.result(), benny: { samples: result.samples, details: result.details } };
@@ -62,13 +62,13 @@ function noopCases(ctx) {
         suite: SUITE,
         name,
         description: `no-op task, small object payload, ${tasks} tasks, ${mode === 'windowed' ? `${outstanding} outstanding` : 'all submitted at once'}, ${agents} agent(s)`,
-        params: { tasks, outstanding, agents, warmupTasks: warmupTasks(ctx, tasks, outstanding) },
+        params: { tasks, outstanding, agents, warmupTasks: warmupTasks(ctx, tasks, outstanding), warmupMs: ctx.warmupMs },
         contenders: contenders(ctx, { variants: mode === 'windowed' ? [PRIVATE_PAYLOADS, ONE_ROLE, ...(agents >= 2 ? [TWO_ROLES] : [])] : [] }),
         bennyFigure: 'tasksPerSec',
         figures: [TASKS_PER_SEC, ...USAGE_FIGURES],
         async unit(session, round) {
           const handle = await session.open({ agents, kind: 'noop', outstanding });
-          return timeBatch(session, `${name} ${session.contender.label} round ${round}`, handle, { warmup: warmupTasks(ctx, tasks, outstanding), tasks, outstanding, payload: SMALL_OBJECT, check: expectIndex });
+          return timeBatch(session, `${name} ${session.contender.label} round ${round}`, handle, { warmup: warmupTasks(ctx, tasks, outstanding), warmupMs: ctx.warmupMs, tasks, outstanding, payload: SMALL_OBJECT, check: expectIndex });
         },
       });
     }
@@ -105,7 +105,7 @@ function cpuBoundCase(ctx, work) {
     name: `${work.name}-${agents}a`,
     description: `${work.what}, ${work.tasks} tasks, ${outstanding} outstanding, ${agents} agent(s); efficiency = serial time on the main thread / (pool time x ${cores} usable core(s))`,
     get params() {
-      return { tasks: work.tasks, outstanding, agents, usableCores: cores, warmupTasks: work.warmup, ...prepared?.params };
+      return { tasks: work.tasks, outstanding, agents, usableCores: cores, warmupTasks: work.warmup, warmupMs: ctx.warmupMs, ...prepared?.params };
     },
     contenders: [...contenders(ctx), serial],
     bennyFigure: 'tasksPerSec',
@@ -122,7 +122,7 @@ function cpuBoundCase(ctx, work) {
         return { tasksPerSec: work.tasks / result.details.mean, serialSec: result.details.mean, efficiency: undefined };
       }
       const handle = await session.open({ agents, kind: work.kind, outstanding });
-      return timeBatch(session, label, handle, { warmup: work.warmup, tasks: work.tasks, outstanding, payload: prepared.payload, check: prepared.check });
+      return timeBatch(session, label, handle, { warmup: work.warmup, warmupMs: ctx.warmupMs, tasks: work.tasks, outstanding, payload: prepared.payload, check: prepared.check });
     },
     /** Efficiency needs the same round's serial time: filled in once the round's rows are in. */
     finish(rounds) {
@@ -197,7 +197,7 @@ function payloadCases(ctx) {
     suite: SUITE,
     name: spec.name,
     description: `payload { i, data: Uint8Array(${spec.bytes}) } ${spec.transfer ? 'transferred (a fresh ArrayBuffer per task, in the transfer list)' : 'cloned (one buffer, copied per task)'}, answer { i, bytes }, ${spec.tasks} tasks, ${outstanding} outstanding, ${agents} agent(s)`,
-    params: { tasks: spec.tasks, outstanding, agents, bytes: spec.bytes, transferred: spec.transfer, warmupTasks: warmupTasks(ctx, spec.tasks, outstanding) },
+    params: { tasks: spec.tasks, outstanding, agents, bytes: spec.bytes, transferred: spec.transfer, warmupTasks: warmupTasks(ctx, spec.tasks, outstanding), warmupMs: ctx.warmupMs },
     contenders: contenders(ctx, { variants: spec.bytes === 1_024 ? [PRIVATE_PAYLOADS] : [] }),
     bennyFigure: 'tasksPerSec',
     figures: [TASKS_PER_SEC, { key: 'mbPerSec', label: 'MB/s', unit: 'MB/s', better: 'higher', pick: (r) => (r.tasksPerSec * spec.bytes) / 1e6, digits: 1 }, ...USAGE_FIGURES],
@@ -223,7 +223,7 @@ function payloadCases(ctx) {
         }
       };
       const transferOf = spec.transfer ? (p) => [p.data.buffer] : undefined;
-      const r = await timeBatch(session, `${spec.name} ${session.contender.label} round ${round}`, handle, { warmup: warmupTasks(ctx, spec.tasks, outstanding), tasks: spec.tasks, outstanding, payload, check, transferOf });
+      const r = await timeBatch(session, `${spec.name} ${session.contender.label} round ${round}`, handle, { warmup: warmupTasks(ctx, spec.tasks, outstanding), warmupMs: ctx.warmupMs, tasks: spec.tasks, outstanding, payload, check, transferOf });
       return r;
     },
   }));
