@@ -205,7 +205,7 @@ export class CoordinationPool<A extends AgentShape = UntypedAgent> extends Typed
 
   getTask(id: number): TaskSnapshot | undefined {
     const task = this.#ledger.get(id);
-    return task === undefined ? undefined : this.#views.snapshot(task);
+    return task === undefined ? this.#ledger.settledSnapshot(id) : this.#views.snapshot(task);
   }
 
   /** The pool's roles: each one's name, capabilities, handler types (once one of its agents said them) and size bounds. */

@@ -59,9 +59,11 @@ export class Delegation {
 
   onSubmit(handle: AgentHandle, inc: Incarnation, msg: SubmitMessage): void {
     const { ledger, registry } = this.#p;
-    const parent = ledger.get(msg.parentTaskId);
+    const pending = ledger.get(msg.parentTaskId);
+    const parent = pending ?? ledger.settledSnapshot(msg.parentTaskId);
     // The agent must be running (or have run) the task it speaks for: no borrowing another task's trace.
-    const owns = parent !== undefined && ((parent.slot !== undefined && registry.owning(parent.slot) === handle) || parent.agentId === handle.agentId);
+    const slot = pending?.slot;
+    const owns = parent !== undefined && ((slot !== undefined && registry.owning(slot) === handle) || parent.agentId === handle.agentId);
     if (parent === undefined || !owns) {
       inc.violation(`submitted a subtask for task ${msg.parentTaskId}, which it does not run`);
       return;

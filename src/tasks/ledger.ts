@@ -1,6 +1,8 @@
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
+import type { TaskSnapshot } from '../types.js';
 import { DEFAULTS } from '../options.js';
+import { FinishedTasks } from './finished-tasks.js';
 import { RELEASED_PAYLOAD } from './payload.js';
 import { canMove, type TaskPhase, type TerminalPhase } from './phase.js';
 import { keptOptions, type Settle, type Task } from './task.js';
@@ -32,8 +34,8 @@ export class IllegalTransitionError extends Error {
 }
 
 /**
- * The one owner of task state: every accepted task until it settles, then the
- * most recent settled ones for getTask(); each task's phase (moved only through
+ * The one owner of task state: every accepted task until it settles, then what
+ * getTask() shows of the most recent settled ones (FinishedTasks); each task's phase (moved only through
  * guarded transitions); which slot each task occupies, released in one place;
  * and settle(), which delivers each task's outcome exactly once.
  */
@@ -44,20 +46,14 @@ export class TaskLedger {
   readonly #observers: readonly SettleObserver[];
   readonly #pending = new Map<number, Task>();
   readonly #bySlot = new Map<number, Task>();
-  // Eviction order in a ring of ids: deleting from the front of a large Map
-  // makes V8's Map iteration crawl over the holes.
-  readonly #finished = new Map<number, Task>();
-  readonly #finishedOrder: Float64Array;
-  #finishedCount = 0;
-  readonly #keep: number;
+  readonly #finished: FinishedTasks;
 
   constructor(parts: LedgerParts) {
     this.#bus = parts.bus;
     this.#clock = parts.clock;
     this.#slots = parts.slots;
     this.#observers = parts.observers;
-    this.#keep = parts.finishedTasksKept ?? DEFAULTS.finishedTasksKept;
-    this.#finishedOrder = new Float64Array(Math.max(1, this.#keep));
+    this.#finished = new FinishedTasks(parts.finishedTasksKept ?? DEFAULTS.finishedTasksKept);
   }
 
   get pendingCount(): number {
@@ -73,8 +69,14 @@ export class TaskLedger {
     for (const o of this.#observers) o.onAdmitted?.(task, this.#pending.size);
   }
 
+  /** A pending task (accepted, not settled yet). */
   get(id: number): Task | undefined {
-    return this.#pending.get(id) ?? this.#finished.get(id);
+    return this.#pending.get(id);
+  }
+
+  /** What getTask() shows of a settled task, while it is among the finishedTasksKept most recent. */
+  settledSnapshot(id: number): TaskSnapshot | undefined {
+    return this.#finished.snapshot(id);
   }
 
   /** The task occupying a slot, if any. */
@@ -155,19 +157,11 @@ export class TaskLedger {
     task.payload = RELEASED_PAYLOAD;
     task.options = keptOptions(task.options);
     this.#pending.delete(task.id);
-    this.#remember(task);
+    this.#finished.record(task, phase);
     task.deliver(outcome);
     for (const o of this.#observers) o.onSettled(task, phase, this.#pending.size);
     this.#announce(task, outcome, phase);
     return true;
-  }
-
-  #remember(task: Task): void {
-    if (this.#keep === 0) return;
-    const at = this.#finishedCount++ % this.#finishedOrder.length;
-    if (this.#finishedCount > this.#finishedOrder.length) this.#finished.delete(this.#finishedOrder[at] ?? 0);
-    this.#finishedOrder[at] = task.id;
-    this.#finished.set(task.id, task);
   }
 
   #announce(task: Task, outcome: Settle, phase: TerminalPhase): void {

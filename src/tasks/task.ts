@@ -51,7 +51,7 @@ export class Task {
     public payload: EncodedPayload,
     readonly queuedAt: number,
     /** Prefix of generated trace ids (one per pool), so no id is made until someone reads it. */
-    private readonly tracePrefix: string,
+    readonly tracePrefix: string,
   ) {
     this.#result = new Promise((resolve, reject) => {
       this.#resolve = resolve;

@@ -36,6 +36,9 @@ function setup({ finishedTasksKept, observers } = {}) {
   return { ledger, released, clock, bus, admitted, settled, makeTask, admitNew };
 }
 
+/** The fields of a TaskSnapshot (getTask()). */
+const SNAPSHOT_KEYS = ['agentId', 'assignmentLatencyMs', 'attempts', 'error', 'failedAgentIds', 'finishedAt', 'id', 'parentId', 'priority', 'queuedAt', 'startedAt', 'status', 'traceId', 'type'];
+
 /** Each admitted task's handle, as submit() would have returned it. */
 const handles = new WeakMap();
 /** The caller's promise of a task admitted by setup().admitNew. */
@@ -344,18 +347,19 @@ describe('TaskLedger settle', () => {
     expect(t.finishedAt).toBe(START_MS + 25);
     expect(ledger.pendingCount).toBe(0);
     expect([...ledger.pending()]).toEqual([]);
-    expect(ledger.get(t.id)).toBe(t);
+    expect(ledger.get(t.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(t.id)).toMatchObject({ id: t.id, status: 'completed', finishedAt: START_MS + 25 });
   });
 
-  it('a settled task drops its payload: get() keeps metadata only', () => {
+  it('a settled task drops its payload: what get() keeps is metadata only', () => {
     const { ledger, admitNew } = setup();
     for (const [phase, outcome] of [['completed', { ok: true, value: 1 }], ['failed', { ok: false, error: new Error('f') }], ['cancelled', { ok: false, error: new Error('c') }]]) {
       const t = admitNew({}, { big: 'x'.repeat(10_000) });
       expect(t.payload.bytes.length).toBeGreaterThan(10_000);
       ledger.settle(t, outcome, phase);
-      const kept = ledger.get(t.id);
-      expect(kept.payload, phase).toEqual({ kind: 'bytes', bytes: new Uint8Array(0), withTrace: false });
-      expect(Object.isFrozen(kept.payload)).toBe(true);
+      expect(t.payload, phase).toEqual({ kind: 'bytes', bytes: new Uint8Array(0), withTrace: false });
+      expect(Object.isFrozen(t.payload)).toBe(true);
+      expect(Object.keys(ledger.settledSnapshot(t.id)).sort(), phase).toEqual(SNAPSHOT_KEYS);
     }
   });
 
@@ -664,7 +668,7 @@ describe('TaskLedger finished-task eviction', () => {
     const t = admitNew({ type: 'ingest', priority: 2, traceId: 'kept-1', signal, transfer: [buffer], flow: { id: 7, node: 'report', inputs } });
     ledger.settle(t, { ok: true, value: 1 }, 'completed');
     expect(t.options).toMatchObject({ type: 'ingest', priority: 2, traceId: 'kept-1', signal: undefined, transfer: undefined, flow: { id: 7, node: 'report', inputs: {} } });
-    expect(ledger.get(t.id)).toBe(t);
+    expect(ledger.settledSnapshot(t.id)).toMatchObject({ id: t.id, type: 'ingest', priority: 2, traceId: 'kept-1' });
   });
 
   it('a settled task kept for get() holds no reference to its result once the caller lets go', async () => {
@@ -681,15 +685,51 @@ describe('TaskLedger finished-task eviction', () => {
       return (await handle.result).rows.length;
     };
     expect(await caller()).toBe(1_000);
-    expect(ledger.get(task.id)).toBe(task);
+    expect(ledger.settledSnapshot(task.id)?.status).toBe('completed');
     expect(await watcher.collect()).toBe(0);
+  });
+
+  it('a settled task is shown as it settled: tries, agents, times, error, trace and parent', () => {
+    const { ledger, admitNew, clock } = setup();
+    const plain = admitNew({ type: 'ingest' });
+    plain.parentId = 3;
+    ledger.markStarted(plain, 4, 1, START_MS + 2);
+    clock.advance(10);
+    ledger.settle(plain, { ok: true, value: 1 }, 'completed');
+    expect(ledger.get(plain.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(plain.id)).toEqual({
+      id: plain.id, traceId: `pfx-${plain.id}`, type: 'ingest', priority: plain.options.priority, status: 'completed', attempts: 1, agentId: 4,
+      failedAgentIds: [], queuedAt: START_MS, startedAt: START_MS + 2, finishedAt: START_MS + 10, assignmentLatencyMs: 2, error: undefined, parentId: 3,
+    });
+    const retried = admitNew({ traceId: 'caller-trace', priority: 9 });
+    const error = new Error('second try failed too');
+    ledger.occupy(retried, 0, 'queued');
+    ledger.markStarted(retried, 1, 1, START_MS + 11);
+    ledger.markTryFailed(retried, new Error('first'), START_MS + 12);
+    ledger.occupy(retried, 1, 'queued');
+    ledger.markStarted(retried, 2, 1, START_MS + 13);
+    ledger.markTryFailed(retried, error, START_MS + 14);
+    ledger.settle(retried, { ok: false, error }, 'failed');
+    expect(ledger.settledSnapshot(retried.id)).toMatchObject({ traceId: 'caller-trace', priority: 9, status: 'failed', attempts: 2, agentId: 2, failedAgentIds: [1, 2], startedAt: START_MS + 13, error, parentId: undefined });
+    const never = admitNew();
+    ledger.settle(never, { ok: false, error: new Error('cancelled') }, 'cancelled');
+    expect(ledger.settledSnapshot(never.id)).toMatchObject({ status: 'cancelled', attempts: 0, agentId: undefined, startedAt: undefined, assignmentLatencyMs: undefined });
+  });
+
+  it('finds every kept task when two kept ids share a slot of its id index', () => {
+    // finishedTasksKept 3: an index of 16 slots, so ids 1 and 17 share one.
+    const { ledger, admitNew } = setup({ finishedTasksKept: 3 });
+    const tasks = Array.from({ length: 17 }, () => admitNew());
+    for (const t of tasks.slice(1)) ledger.settle(t, { ok: true, value: t.id }, 'completed');
+    ledger.settle(tasks[0], { ok: true, value: 1 }, 'completed');
+    expect([1, 15, 16, 17].map((id) => ledger.settledSnapshot(id)?.id)).toEqual([1, undefined, 16, 17]);
   });
 
   it('keeps the newest finishedTasksKept settled tasks for get(), evicting the oldest first', () => {
     const { ledger, admitNew } = setup({ finishedTasksKept: 3 });
     const tasks = Array.from({ length: 10 }, () => admitNew());
     for (const t of tasks) ledger.settle(t, { ok: true, value: t.id }, 'completed');
-    const kept = tasks.filter((t) => ledger.get(t.id) !== undefined).map((t) => t.id);
+    const kept = tasks.filter((t) => ledger.settledSnapshot(t.id) !== undefined).map((t) => t.id);
     expect(kept).toEqual(tasks.slice(-3).map((t) => t.id));
   });
 
@@ -699,9 +739,9 @@ describe('TaskLedger finished-task eviction', () => {
     ledger.settle(c, { ok: true, value: 1 }, 'completed');
     ledger.settle(a, { ok: true, value: 1 }, 'completed');
     ledger.settle(b, { ok: true, value: 1 }, 'completed');
-    expect(ledger.get(c.id)).toBeUndefined();
-    expect(ledger.get(a.id)).toBe(a);
-    expect(ledger.get(b.id)).toBe(b);
+    expect(ledger.settledSnapshot(c.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(a.id)?.id).toBe(a.id);
+    expect(ledger.settledSnapshot(b.id)?.id).toBe(b.id);
   });
 
   it('pending tasks are never evicted, however many others settle', () => {
@@ -720,7 +760,7 @@ describe('TaskLedger finished-task eviction', () => {
     ledger.settle(a, { ok: false, error: new Error('a') }, 'failed');
     ledger.settle(b, { ok: false, error: new Error('b') }, 'cancelled');
     ledger.settle(c, { ok: true, value: 1 }, 'completed');
-    expect([a, b, c].map((t) => ledger.get(t.id) !== undefined)).toEqual([false, true, true]);
+    expect([a, b, c].map((t) => ledger.settledSnapshot(t.id)?.status)).toEqual([undefined, 'cancelled', 'completed']);
   });
 
   it('finishedTasksKept of 0 keeps no settled task, while pending ones stay findable', () => {
@@ -729,9 +769,9 @@ describe('TaskLedger finished-task eviction', () => {
     const b = admitNew();
     const waiting = admitNew();
     ledger.settle(a, { ok: true, value: 1 }, 'completed');
-    expect(ledger.get(a.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(a.id)).toBeUndefined();
     ledger.settle(b, { ok: false, error: new Error('b') }, 'failed');
-    expect(ledger.get(b.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(b.id)).toBeUndefined();
     expect(ledger.get(waiting.id)).toBe(waiting);
   });
 
@@ -740,10 +780,10 @@ describe('TaskLedger finished-task eviction', () => {
     const a = admitNew();
     const b = admitNew();
     ledger.settle(a, { ok: true, value: 1 }, 'completed');
-    expect(ledger.get(a.id)).toBe(a);
+    expect(ledger.settledSnapshot(a.id)?.id).toBe(a.id);
     ledger.settle(b, { ok: true, value: 1 }, 'completed');
-    expect(ledger.get(a.id)).toBeUndefined();
-    expect(ledger.get(b.id)).toBe(b);
+    expect(ledger.settledSnapshot(a.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(b.id)?.id).toBe(b.id);
   });
 
   it('without finishedTasksKept the default of 10 000 applies', () => {
@@ -751,8 +791,8 @@ describe('TaskLedger finished-task eviction', () => {
     const first = admitNew();
     ledger.settle(first, { ok: true, value: 0 }, 'completed');
     for (let i = 0; i < 9_999; i++) ledger.settle(admitNew(), { ok: true, value: i }, 'completed');
-    expect(ledger.get(first.id)).toBe(first);
+    expect(ledger.settledSnapshot(first.id)?.id).toBe(first.id);
     ledger.settle(admitNew(), { ok: true, value: 'one more' }, 'completed');
-    expect(ledger.get(first.id)).toBeUndefined();
+    expect(ledger.settledSnapshot(first.id)).toBeUndefined();
   });
 });
