@@ -20,6 +20,7 @@ const FLAGS: FlagSpec = {
   agents: { type: 'string' },
   json: { type: 'string' },
   quick: { type: 'boolean' },
+  'warmup-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -31,6 +32,7 @@ interface BenchOptions {
   agents: number | undefined;
   quick: boolean;
   jsonPath: string | undefined;
+  warmupMs: number | undefined;
   onProgress: (fraction: number, label: string) => void;
 }
 
@@ -61,12 +63,13 @@ export async function benchCommand(argv: readonly string[], io: Io): Promise<num
   const json = stringFlag(values, 'json');
   const jsonPath = json === undefined ? undefined : resolve(json);
   const quick = values.quick === true;
+  const warmupMs = numberFlag(values, 'warmup-ms', { min: 0, max: 600_000, integer: true });
   const runBench = await loadRunBench();
 
   const progress = new ProgressBar(io.err);
   let table: string;
   try {
-    ({ table } = await runBench({ scope, agents, quick, jsonPath, onProgress: (fraction, label) => progress.update(fraction, label) }));
+    ({ table } = await runBench({ scope, agents, quick, jsonPath, warmupMs, onProgress: (fraction, label) => progress.update(fraction, label) }));
   } catch (error) {
     // runBench's own argument and set-up checks (e.g. no build in dist/) are usage errors too.
     const code = (error as { code?: unknown } | null)?.code;

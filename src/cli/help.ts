@@ -108,13 +108,14 @@ a second signal or 'daedalus stop --force' stops at once. The last line says how
 export const BENCH_HELP = `daedalus bench - benchmark suites: throughput, latency, busy main thread, faults
 
 Usage:
-  daedalus bench [--scope throughput|latency|busy-main|heap|faults|flows|serve|redis|all] [--agents N] [--json out.json] [--quick]
+  daedalus bench [--scope throughput|latency|busy-main|heap|faults|flows|serve|redis|all] [--agents N] [--json out.json] [--quick] [--warmup-ms N]
 
 Flags:
   --scope NAME    which suites to run (default all)
   --agents N      agent count for every case (default: each suite's own agent counts)
   --json PATH     where to write the results JSON (default bench/results/bench-<timestamp>.json)
   --quick         short runs for a smoke test; figures are not for publishing
+  --warmup-ms N   untimed warm-up of every pool before a timed case, at least N ms (default 1500, 0 with --quick)
   --help, -h      this text
 
 Runs from a source checkout (bench/run.mjs). Peer comparisons need the peers installed

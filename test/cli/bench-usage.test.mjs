@@ -20,6 +20,14 @@ describe('daedalus bench: bad flags exit 2 naming the flag', () => {
     }
   });
 
+  it('a warm-up that is not a whole number of milliseconds from 0', async () => {
+    for (const bad of ['-1', '2.5', 'long']) {
+      const r = await runCli(['bench', '--warmup-ms', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--warmup-ms');
+    }
+  });
+
   it('an unknown flag', async () => {
     const r = await runCli(['bench', '--rounds', '3']);
     expect(r.code).toBe(2);

@@ -34,7 +34,7 @@ describe('daedalus --help and --version', () => {
     for (const rule of ['median', 'fingerprint', 'noise', 'GITHUB_STEP_SUMMARY', 'DAEDALUS_PROGRESS_INTERVAL_MS', '.hgrm', 'ok: false']) expect(gate.stdout).toContain(rule);
     const bench = await runCli(['bench', '-h']);
     expect(bench.code).toBe(0);
-    for (const flag of ['--scope', '--agents', '--json', '--quick']) expect(bench.stdout).toContain(flag);
+    for (const flag of ['--scope', '--agents', '--json', '--quick', '--warmup-ms']) expect(bench.stdout).toContain(flag);
   });
 
   it('no command is a usage error (exit 2)', async () => {
