@@ -35,9 +35,10 @@ export class IllegalTransitionError extends Error {
 
 /**
  * The one owner of task state: every accepted task until it settles, then what
- * getTask() shows of the most recent settled ones (FinishedTasks); each task's phase (moved only through
- * guarded transitions); which slot each task occupies, released in one place;
- * and settle(), which delivers each task's outcome exactly once.
+ * getTask() shows of the most recent settled ones (FinishedTasks); each task's
+ * phase (moved only through guarded transitions); which slot each task
+ * occupies, released in one place; and settle(), which delivers each task's
+ * outcome exactly once.
  */
 export class TaskLedger {
   readonly #bus: EventBus;
