@@ -101,9 +101,7 @@ export class Admission {
       if (parent !== undefined) queued.parentId = parent.taskId;
       bus.emit('taskQueued', queued);
     }
-    // Before placement, which may settle the task at once: the handle takes its promise first.
-    const handle = new Handle<T>(task);
     placement.place(task);
-    return handle;
+    return new Handle<T>(task);
   }
 }

@@ -87,8 +87,9 @@ export class FinishedTasks {
     this.#traceIds[at] = task.options.traceId;
     this.#tracePrefixes[at] = task.tracePrefix;
     this.#errors[at] = task.error;
-    const failed = task.attempts.started > 0 ? task.attempts.failedAgentIds() : [];
-    this.#failedAgentIds[at] = failed.length === 0 ? undefined : failed;
+    // A task completed at its first try has no failed one: no list to build on the hot path.
+    const failed = phase === 'completed' && task.attempts.started <= 1 ? undefined : task.attempts.failedAgentIds();
+    this.#failedAgentIds[at] = failed?.length === 0 ? undefined : failed;
     this.#index[task.id & this.#mask] = at + 1;
   }
 

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../options.js';
 import { FinishedTasks } from './finished-tasks.js';
 import { RELEASED_PAYLOAD } from './payload.js';
 import { canMove, type TaskPhase, type TerminalPhase } from './phase.js';
-import { keptOptions, type Settle, type Task } from './task.js';
+import type { Settle, Task } from './task.js';
 
 /** Frees a slot for reuse, and the shared memory a settled task's payload held; the slot table in the pool, a fake in unit tests. */
 export interface SlotReleaser {
@@ -151,12 +151,11 @@ export class TaskLedger {
     task.cleanup?.();
     task.cleanup = undefined;
     if (!outcome.ok) task.error = outcome.error;
-    // A finished task is kept for getTask() as metadata only: its payload and the heavy parts
-    // of its options go now, and deliver() hands the result to the caller's promise, which
-    // the task then lets go of.
+    // What getTask() shows is copied into #finished; the Task itself is kept by nothing here,
+    // so its options, promise and result go with the caller's hold on them. Its payload goes
+    // now: a task cancelled while running stays in its slot until the agent lets go.
     if (task.payload.kind === 'bytes') this.#slots.releasePayload?.(task.payload.bytes);
     task.payload = RELEASED_PAYLOAD;
-    task.options = keptOptions(task.options);
     this.#pending.delete(task.id);
     this.#finished.record(task, phase);
     task.deliver(outcome);

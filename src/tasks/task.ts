@@ -34,35 +34,24 @@ export class Task {
   deadlineTimer: TimerHandle | undefined;
   /** After abort or timeout of a running task: terminate its agent if the handler has not returned by then. */
   graceTimer: TimerHandle | undefined;
-  /**
-   * The caller's promise and its resolvers, dropped once delivered: a settled
-   * task is kept for getTask(), and a fulfilled promise holds its value, so
-   * keeping them would keep every recent result alive after the caller let go.
-   */
-  #result: Promise<unknown> | undefined;
-  #resolve: ((value: unknown) => void) | undefined;
-  #reject: ((error: Error) => void) | undefined;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: Error) => void;
+  /** The caller's promise. Nothing keeps a settled task (the ledger copies what getTask() shows), so it does not outlive the caller's hold on it. */
+  readonly result: Promise<unknown>;
 
   constructor(
     readonly id: number,
-    /** As resolved at submit; at settlement the ledger keeps only keptOptions() of it. */
-    public options: ResolvedTaskOptions,
+    readonly options: ResolvedTaskOptions,
     /** The payload as of submit: encoded bytes, or a clone where bytes cannot carry it. Dropped once settled. */
     public payload: EncodedPayload,
     readonly queuedAt: number,
     /** Prefix of generated trace ids (one per pool), so no id is made until someone reads it. */
     readonly tracePrefix: string,
   ) {
-    this.#result = new Promise((resolve, reject) => {
+    this.result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-  }
-
-  /** The caller's promise, for the task's Handle (made at admission, before the task can settle). */
-  get result(): Promise<unknown> {
-    if (this.#result === undefined) throw new Error(`task ${this.id} has delivered its outcome: its promise is the handle's now`);
-    return this.#result;
   }
 
   get type(): string {
@@ -89,34 +78,19 @@ export class Task {
 
   /** Resolves or rejects the caller's promise. The ledger calls it once, from settle(). */
   deliver(outcome: Settle): void {
-    const result = this.#result;
-    const resolve = this.#resolve;
-    const reject = this.#reject;
-    this.#result = this.#resolve = this.#reject = undefined;
     if (outcome.ok) {
-      resolve?.(outcome.value);
+      this.#resolve(outcome.value);
       return;
     }
     // The caller may never await (fire-and-forget submit): a rejection is still reported
     // through events and getTask(), so it must not also crash the process as unhandled.
     // Marked handled only here, so a task that completes costs no extra promise.
-    result?.catch(noop);
-    reject?.(outcome.error);
+    this.result.catch(noop);
+    this.#reject(outcome.error);
   }
 }
 
 function noop(): void {}
-
-/**
- * What a settled task keeps of its options: everything getTask() shows, without
- * the abort signal, the transfer list and a flow node's inputs, which hold the
- * caller's buffers and other tasks' results. Plain options are shared and hold
- * none of these, so they are kept as they are.
- */
-export function keptOptions(o: ResolvedTaskOptions): ResolvedTaskOptions {
-  if (o.signal === undefined && o.transfer === undefined && o.flow === undefined) return o;
-  return { ...o, signal: undefined, transfer: undefined, flow: o.flow === undefined ? undefined : { id: o.flow.id, node: o.flow.node, inputs: {} } };
-}
 
 /** What submit() returns: the trace id is built only if the caller reads it. */
 export class Handle<T> {

@@ -6,32 +6,41 @@ import { collectionWatcher, exposeGc } from '../helpers.mjs';
 import { START_MS, setup } from './ledger-rig.mjs';
 
 describe('TaskLedger: settled tasks kept for getTask()', () => {
-  it('a settled task kept for getTask() lets go of its abort signal, transfer list and flow inputs', () => {
-    const { ledger, admitNew } = setup();
-    const signal = new AbortController().signal;
-    const buffer = new ArrayBuffer(1_024);
-    const inputs = { fetch: { rows: [1, 2, 3] } };
-    const t = admitNew({ type: 'ingest', priority: 2, traceId: 'kept-1', signal, transfer: [buffer], flow: { id: 7, node: 'report', inputs } });
-    ledger.settle(t, { ok: true, value: 1 }, 'completed');
-    expect(t.options).toMatchObject({ type: 'ingest', priority: 2, traceId: 'kept-1', signal: undefined, transfer: undefined, flow: { id: 7, node: 'report', inputs: {} } });
-    expect(ledger.settledSnapshot(t.id)).toMatchObject({ id: t.id, type: 'ingest', priority: 2, traceId: 'kept-1' });
-  });
-
-  it('a settled task kept for getTask() holds no reference to its result once the caller lets go', async () => {
+  it('keeps nothing of a settled task that holds the caller\'s objects: signal, transfer list, flow inputs', async () => {
     const { ledger, makeTask } = setup();
     const watcher = collectionWatcher(exposeGc());
-    const task = makeTask();
-    ledger.admit(task);
-    // The caller: takes the handle, gets the result, and lets go of both when this returns.
+    // The caller: submits with its own objects and lets go of them (and of the task) when this returns.
+    const caller = () => {
+      const controller = new AbortController();
+      const buffer = new ArrayBuffer(1_024);
+      const inputs = { fetch: { rows: [1, 2, 3] } };
+      for (const o of [controller.signal, buffer, inputs]) watcher.watch(o);
+      const task = makeTask({ type: 'ingest', priority: 2, traceId: 'kept-1', signal: controller.signal, transfer: [buffer], flow: { id: 7, node: 'report', inputs } });
+      ledger.admit(task);
+      ledger.settle(task, { ok: true, value: 1 }, 'completed');
+      return task.id;
+    };
+    const id = caller();
+    expect(ledger.settledSnapshot(id)).toMatchObject({ id, type: 'ingest', priority: 2, traceId: 'kept-1', status: 'completed' });
+    expect(await watcher.collect()).toBe(0);
+  });
+
+  it('keeps no reference to a settled task\'s result once the caller lets go', async () => {
+    const { ledger, makeTask } = setup();
+    const watcher = collectionWatcher(exposeGc());
+    // The caller: submits, takes the handle, gets the result, and lets go of all three when this returns.
     const caller = async () => {
+      const task = makeTask();
+      ledger.admit(task);
       const handle = new Handle(task);
       const value = { rows: Array.from({ length: 1_000 }, (_, i) => i) };
       watcher.watch(value);
       ledger.settle(task, { ok: true, value }, 'completed');
-      return (await handle.result).rows.length;
+      return [task.id, (await handle.result).rows.length];
     };
-    expect(await caller()).toBe(1_000);
-    expect(ledger.settledSnapshot(task.id)?.status).toBe('completed');
+    const [id, rows] = await caller();
+    expect(rows).toBe(1_000);
+    expect(ledger.settledSnapshot(id)?.status).toBe('completed');
     expect(await watcher.collect()).toBe(0);
   });
 
