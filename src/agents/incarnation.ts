@@ -106,6 +106,15 @@ export class Incarnation {
     this.kill('protocol', detail, 2_000);
   }
 
+  /**
+   * May be handed work. An incarnation whose exit is being handled is still
+   * 'ready' until its listener returns, and its tasks are placed again from
+   * there: they must not come back to it.
+   */
+  get acceptsWork(): boolean {
+    return this.state === 'ready' && !this.gone;
+  }
+
   get key(): string {
     return `${this.agentId}:${this.generation}`;
   }

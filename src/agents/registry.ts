@@ -92,7 +92,7 @@ export class AgentRegistry {
     const out: { candidate: AgentCandidate; handle: AgentHandle }[] = [];
     for (const handle of this.#handles.values()) {
       const inc = handle.inc;
-      if (inc?.state !== 'ready' || handle.retiring || ((1 << handle.role) & route) === 0) continue;
+      if (inc?.acceptsWork !== true || handle.retiring || ((1 << handle.role) & route) === 0) continue;
       const s = inc.block.agentState();
       const stats = handle.typeStats.get(type);
       out.push({
@@ -114,7 +114,7 @@ export class AgentRegistry {
   anyMailboxFree(): boolean {
     for (const handle of this.#handles.values()) {
       const inc = handle.inc;
-      if (inc?.state === 'ready' && !handle.retiring && !inc.block.hasDirect()) return true;
+      if (inc?.acceptsWork === true && !handle.retiring && !inc.block.hasDirect()) return true;
     }
     return false;
   }

@@ -7,6 +7,12 @@
  * 'private'` every payload travels by message to the agent the task is handed
  * to, so the agent holds the task and dies before the handler starts. `maxAttempts: 1`
  * makes a wrongly spent attempt visible: the task would fail instead of run.
+ *
+ * The second test makes the agent take the hand-off before its payload has
+ * arrived: with `idleSpinUs` an idle agent polls its mailbox and claims the
+ * slot at once, then waits for the message and dies when it comes. The dying
+ * incarnation's mailbox is empty then, so it must not be mistaken for a free
+ * agent when its task is placed again.
  */
 import { expect, vi } from 'vitest';
 import { PoolEvents } from '../../dist/src/index.js';
@@ -46,5 +52,25 @@ poolTest('a task claimed by an agent that dies before starting it is re-queued f
   expect(seen.events.taskRetried).toHaveLength(0);
   expect(pool.metrics().tasks.retried).toBe(0);
   expect(pool.listAgents()[0]).toMatchObject({ agentId: 1, generation: 2, restarts: 1 });
+  expect(tracker.check()).toEqual([]);
+});
+
+poolTest('a task claimed before its payload arrived is re-queued to the replacement, not to the agent that died', async ({ usePool, counters }) => {
+  const pool = await usePool({ size: 1, maxAttempts: 1, payloadIsolation: 'private', idleSpinUs: 1_000_000, workerData: { counters: counters.sab } });
+  const tracker = settleTracker(pool, PoolEvents);
+  const seen = recordEvents(pool, [PoolEvents.agentExited, PoolEvents.taskRetried]);
+
+  await pool.run({ op: 'armExitOnPayload', key: 0 });
+  const restarted = waitForEvents(pool, PoolEvents.agentRestarted, 1);
+  const handle = tracker.track(pool.submit({ op: 'echo', key: 1, value: 'after the crash' }));
+  const value = await handle.result;
+  await restarted;
+  seen.stop();
+
+  expect(counters.armedExits()).toBe(1);
+  expect(seen.events.agentExited).toHaveLength(1);
+  expect(value).toMatchObject({ value: 'after the crash', attempt: 1, generation: 2 });
+  expect(pool.getTask(handle.id)).toMatchObject({ status: 'completed', attempts: 1, failedAgentIds: [] });
+  expect(seen.events.taskRetried).toHaveLength(0);
   expect(tracker.check()).toEqual([]);
 });
