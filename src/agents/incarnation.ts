@@ -130,6 +130,16 @@ export class Incarnation {
   }
 
   /**
+   * A task's payload, posted just before its hand-off: no mail flag, because
+   * the agent waits for this message on its event loop when it takes the slot,
+   * and the hand-off wakes it if it sleeps. Flagging it too would wake a
+   * sleeping agent twice per task.
+   */
+  postPayload(message: CoordinatorMessage & { kind: 'payload' }, transfer: readonly Transferable[] | undefined): void {
+    this.worker.postMessage(message, transfer as Transferable[] | undefined);
+  }
+
+  /**
    * terminate() stops even a busy loop within milliseconds, but can hang in rare
    * cases: after `graceMs` the incarnation is treated as gone (a zombie whose
    * block and slots are never reused).

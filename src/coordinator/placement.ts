@@ -212,7 +212,7 @@ export class Placement {
   #sendPayload(task: Task, slot: number, inc: Incarnation): boolean {
     const { value, transfer } = messageForm(task.payload, task.traceId);
     try {
-      inc.post({ v: PROTOCOL_VERSION, kind: 'payload', slot, taskId: task.id, payload: value, bytes: task.payload.kind === 'bytes' }, transfer);
+      inc.postPayload({ v: PROTOCOL_VERSION, kind: 'payload', slot, taskId: task.id, payload: value, bytes: task.payload.kind === 'bytes' }, transfer);
       return true;
     } catch (error) {
       // Only a transfer-list payload can get here (the rest was copied at submit): it changed

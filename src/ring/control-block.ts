@@ -115,10 +115,16 @@ export class ControlBlock {
     return this.load(C_DIRECT) !== 0;
   }
 
-  /** Only the coordinator fills the mailbox, and only when empty; the agent empties it with an exchange. */
+  /**
+   * Only the coordinator fills the mailbox, and only when empty; the agent
+   * empties it with an exchange. The mailbox is filled before the agent's state
+   * is read (seq-cst), and an agent stores WAITING before its last look at the
+   * mailbox: either that look finds the hand-off or this wakes the agent. An
+   * awake agent is not rung (a futex wake-up costs the main thread).
+   */
   offerDirect(slot: number): void {
     this.store(C_DIRECT, slot + 1);
-    this.ring();
+    this.wakeIfWaiting();
   }
 
   /** Agent side: the handed-over slot, emptying the mailbox. */
