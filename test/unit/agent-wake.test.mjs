@@ -17,7 +17,7 @@ function pool(agents) {
     block.reset();
     block.store(C_STATE, AgentState.WAITING);
     const handle = new AgentHandle(i + 1);
-    handle.inc = { state: 'ready', block, role: 0, generation: 1 };
+    handle.inc = { state: 'ready', acceptsWork: true, block, role: 0, generation: 1 };
     registry.add(handle);
     blocks.push(block);
   }
