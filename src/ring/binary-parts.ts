@@ -15,6 +15,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
+import { copyBytes } from './copy-bytes.js';
 
 export const BINARY_TAG = 0xfe;
 /** Tag byte and JSON length. */
@@ -157,7 +158,7 @@ export function writeFrame(target: Uint8Array, offset: number, textBytes: number
     const at = align8(end);
     target.fill(0, offset + end, offset + at); // padding: nothing of the encoder's memory travels
     const bytes = new Uint8Array(buffers[i] as ArrayBuffer);
-    target.set(bytes, offset + at);
+    copyBytes(target, offset + at, bytes);
     end = at + bytes.length;
   }
   return end;
@@ -196,7 +197,7 @@ export function reviveFrame(parsed: unknown, source: Uint8Array, frameStart: num
     if (!Number.isSafeInteger(length) || (length as number) < 0 || at + (length as number) > frameEnd) throw new RangeError('binary frame: buffer outside the frame');
     // Uninitialized, then filled: a zeroed ArrayBuffer would write every byte twice.
     const copy = Buffer.allocUnsafeSlow(length as number);
-    copy.set(source.subarray(at, at + (length as number)));
+    copyBytes(copy, 0, source.subarray(at, at + (length as number)));
     buffers.push(copy.buffer);
     end = at + (length as number);
   }

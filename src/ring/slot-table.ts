@@ -1,4 +1,5 @@
 import { readFrom } from './codec.js';
+import { copyBytes } from './copy-bytes.js';
 import {
   CLAIM_NONE,
   Outcome,
@@ -192,7 +193,7 @@ export class SlotTable {
     this.unspill(slot);
     const payload = d.payload;
     if (payload !== undefined && payload.length <= this.inlineBytes) {
-      this.queue.bytes.set(payload, slot * this.inlineBytes);
+      copyBytes(this.queue.bytes, slot * this.inlineBytes, payload);
       this.set(slot, S_PAYLOAD_LEN, payload.length);
       this.set(slot, S_FLAGS, flags);
       return true;
@@ -204,7 +205,7 @@ export class SlotTable {
       this.spill.retain(at);
     } else if (payload !== undefined) {
       at = this.spill.allocate(payload.length);
-      if (at !== undefined) this.queue.spill.set(payload, at);
+      if (at !== undefined) copyBytes(this.queue.spill, at, payload);
     }
     if (payload === undefined || at === undefined) {
       this.set(slot, S_PAYLOAD_LEN, -1);

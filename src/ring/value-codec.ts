@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
 import { Deserializer, Serializer } from 'node:v8';
+import { copyBytes } from './copy-bytes.js';
 import {
   BINARY_HEADER_BYTES,
   BINARY_TAG,
@@ -299,7 +300,7 @@ export function encodeInto(value: unknown, target: Uint8Array, offset = 0, capac
   }
   const bytes = serializeV8(value);
   if (bytes.length > capacity) return -1;
-  target.set(bytes, offset);
+  copyBytes(target, offset, bytes);
   return bytes.length;
 }
 
