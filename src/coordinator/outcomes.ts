@@ -132,8 +132,9 @@ export class Outcomes {
       kind,
       started,
       retryable: isRetryable(error),
-      // A transferred payload moved into the agent that failed: nothing is left to send again.
-      idempotent: task.options.idempotent && task.payload.kind !== 'transfer',
+      idempotent: task.options.idempotent,
+      // Every transfer-list payload is posted with its hand-off, started or not.
+      payloadMoved: task.payload.kind === 'transfer',
       attemptsStarted: task.attempts.started,
       maxAttempts: options.maxAttempts,
     });

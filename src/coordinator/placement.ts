@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION } from '../protocol.js';
 import type { SharedQueue } from '../ring/shared-queue.js';
 import type { SlotTable } from '../ring/slot-table.js';
 import type { TaskLedger } from '../tasks/ledger.js';
-import { messageForm } from '../tasks/payload.js';
+import { assertStillAttached, messageForm } from '../tasks/payload.js';
 import type { Task } from '../tasks/task.js';
 
 export interface PlacementParts {
@@ -212,11 +212,13 @@ export class Placement {
   #sendPayload(task: Task, slot: number, inc: Incarnation): boolean {
     const { value, transfer } = messageForm(task.payload, task.traceId);
     try {
+      if (transfer !== undefined) assertStillAttached(transfer);
       inc.postPayload({ v: PROTOCOL_VERSION, kind: 'payload', slot, taskId: task.id, payload: value, bytes: task.payload.kind === 'bytes' }, transfer);
       return true;
     } catch (error) {
       // Only a transfer-list payload can get here (the rest was copied at submit): it changed
-      // after submit into something that cannot cross. It fails once instead of looping.
+      // after submit into something that cannot cross, or one of its buffers was detached.
+      // It fails once instead of looping.
       this.#p.ledger.releaseSlot(task);
       this.#fail(task, new DataCloneError('payload', error));
       return false;

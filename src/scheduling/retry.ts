@@ -11,6 +11,11 @@ export interface FailureFacts {
   /** The handler's error said `retryable: true`. */
   retryable: boolean;
   idempotent: boolean;
+  /**
+   * The payload's buffers moved into the agent with its hand-off (a transfer
+   * list): the caller's copies are detached, so there is nothing to send again.
+   */
+  payloadMoved: boolean;
   attemptsStarted: number;
   maxAttempts: number;
 }
@@ -18,11 +23,13 @@ export interface FailureFacts {
 export type RetryDecision =
   | { action: 'requeue'; reason: 'not-started' }
   | { action: 'retry' }
-  | { action: 'fail'; reason: 'not-retryable' | 'not-idempotent' | 'attempts-exhausted' };
+  | { action: 'fail'; reason: 'payload-moved' | 'not-retryable' | 'not-idempotent' | 'attempts-exhausted' };
 
 export function decideAfterFailure(f: FailureFacts): RetryDecision {
-  if (!f.started) return { action: 'requeue', reason: 'not-started' };
+  // Re-sending moved buffers would hand the next agent zero-length ones.
+  if (!f.started) return f.payloadMoved ? { action: 'fail', reason: 'payload-moved' } : { action: 'requeue', reason: 'not-started' };
   if (f.kind === 'handler' && !f.retryable) return { action: 'fail', reason: 'not-retryable' };
+  if (f.payloadMoved) return { action: 'fail', reason: 'payload-moved' };
   if (!f.idempotent) return { action: 'fail', reason: 'not-idempotent' };
   if (f.attemptsStarted >= f.maxAttempts) return { action: 'fail', reason: 'attempts-exhausted' };
   return { action: 'retry' };

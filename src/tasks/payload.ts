@@ -44,6 +44,17 @@ function wrap(value: unknown, withTrace: boolean, traceId: string, extra: unknow
 }
 
 /**
+ * Throws when a buffer of a checked transfer list was detached since submit
+ * (the caller moved it elsewhere): postMessage would send it as a zero-length
+ * buffer without complaint.
+ */
+export function assertStillAttached(transfer: readonly Transferable[]): void {
+  transfer.forEach((item, i) => {
+    if (item instanceof ArrayBuffer && isDetached(item)) throw new TypeError(`transfer[${i}] was detached after submit: the buffer is no longer the caller's to move`);
+  });
+}
+
+/**
  * Checks a transfer list at submit, so a bad one is refused before anything
  * is accepted: only ArrayBuffers and MessagePorts move, each once, none already
  * detached (a typed-array view must be given as its `.buffer`).

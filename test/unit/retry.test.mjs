@@ -8,7 +8,7 @@ import {
   retryAfterMs,
 } from '../../dist/src/scheduling/retry.js';
 
-const facts = (over) => ({ kind: 'agent', started: true, retryable: false, idempotent: true, attemptsStarted: 1, maxAttempts: 3, ...over });
+const facts = (over) => ({ kind: 'agent', started: true, retryable: false, idempotent: true, payloadMoved: false, attemptsStarted: 1, maxAttempts: 3, ...over });
 
 describe('decideAfterFailure', () => {
   it('an agent failure before the handler started re-queues without spending an attempt', () => {
@@ -45,26 +45,37 @@ describe('decideAfterFailure', () => {
     expect(decideAfterFailure(facts({ kind: 'handler', retryable: true, idempotent: false }))).toEqual({ action: 'fail', reason: 'not-idempotent' });
   });
 
+  it('a payload whose buffers moved with the hand-off is never sent again: the task fails, started or not', () => {
+    expect(decideAfterFailure(facts({ started: false, payloadMoved: true }))).toEqual({ action: 'fail', reason: 'payload-moved' });
+    expect(decideAfterFailure(facts({ kind: 'agent', payloadMoved: true, attemptsStarted: 1 }))).toEqual({ action: 'fail', reason: 'payload-moved' });
+    expect(decideAfterFailure(facts({ kind: 'handler', retryable: true, payloadMoved: true }))).toEqual({ action: 'fail', reason: 'payload-moved' });
+    // A handler error that is not retryable says so first.
+    expect(decideAfterFailure(facts({ kind: 'handler', retryable: false, payloadMoved: true }))).toEqual({ action: 'fail', reason: 'not-retryable' });
+  });
+
   it('every combination obeys the rules', () => {
     for (const kind of ['handler', 'agent']) {
       for (const started of [false, true]) {
         for (const retryable of [false, true]) {
           for (const idempotent of [false, true]) {
-            for (let maxAttempts = 1; maxAttempts <= 4; maxAttempts++) {
-              for (let attemptsStarted = 0; attemptsStarted <= maxAttempts; attemptsStarted++) {
-                const f = { kind, started, retryable, idempotent, attemptsStarted, maxAttempts };
-                const d = decideAfterFailure(f);
-                const where = JSON.stringify(f);
-                expect(d.action === 'requeue', `${where}: requeue exactly when nothing started`).toBe(!started);
-                if (!started) continue;
-                if (d.action === 'retry') {
-                  expect(attemptsStarted, `${where}: retry only with attempts left`).toBeLessThan(maxAttempts);
-                  expect(idempotent, `${where}: retry only when idempotent`).toBe(true);
-                  expect(kind === 'agent' || retryable, `${where}: a handler error is retried only when retryable`).toBe(true);
-                } else {
-                  expect(d.action, where).toBe('fail');
-                  const couldRetry = attemptsStarted < maxAttempts && idempotent && (kind === 'agent' || retryable);
-                  expect(couldRetry, `${where}: failed although a retry was allowed`).toBe(false);
+            for (const payloadMoved of [false, true]) {
+              for (let maxAttempts = 1; maxAttempts <= 4; maxAttempts++) {
+                for (let attemptsStarted = 0; attemptsStarted <= maxAttempts; attemptsStarted++) {
+                  const f = { kind, started, retryable, idempotent, payloadMoved, attemptsStarted, maxAttempts };
+                  const d = decideAfterFailure(f);
+                  const where = JSON.stringify(f);
+                  expect(d.action === 'requeue', `${where}: requeue exactly when nothing started and the payload can be sent again`).toBe(!started && !payloadMoved);
+                  if (payloadMoved) expect(d.action, `${where}: moved buffers are never sent again`).toBe('fail');
+                  if (!started) continue;
+                  if (d.action === 'retry') {
+                    expect(attemptsStarted, `${where}: retry only with attempts left`).toBeLessThan(maxAttempts);
+                    expect(idempotent && !payloadMoved, `${where}: retry only when idempotent and the payload can be sent again`).toBe(true);
+                    expect(kind === 'agent' || retryable, `${where}: a handler error is retried only when retryable`).toBe(true);
+                  } else {
+                    expect(d.action, where).toBe('fail');
+                    const couldRetry = attemptsStarted < maxAttempts && idempotent && !payloadMoved && (kind === 'agent' || retryable);
+                    expect(couldRetry, `${where}: failed although a retry was allowed`).toBe(false);
+                  }
                 }
               }
             }
