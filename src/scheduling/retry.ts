@@ -26,9 +26,9 @@ export type RetryDecision =
   | { action: 'fail'; reason: 'payload-moved' | 'not-retryable' | 'not-idempotent' | 'attempts-exhausted' };
 
 export function decideAfterFailure(f: FailureFacts): RetryDecision {
-  // Re-sending moved buffers would hand the next agent zero-length ones.
-  if (!f.started) return f.payloadMoved ? { action: 'fail', reason: 'payload-moved' } : { action: 'requeue', reason: 'not-started' };
-  if (f.kind === 'handler' && !f.retryable) return { action: 'fail', reason: 'not-retryable' };
+  if (!f.started && !f.payloadMoved) return { action: 'requeue', reason: 'not-started' };
+  if (f.started && f.kind === 'handler' && !f.retryable) return { action: 'fail', reason: 'not-retryable' };
+  // Re-sending moved buffers, started or not, would hand the next agent zero-length ones.
   if (f.payloadMoved) return { action: 'fail', reason: 'payload-moved' };
   if (!f.idempotent) return { action: 'fail', reason: 'not-idempotent' };
   if (f.attemptsStarted >= f.maxAttempts) return { action: 'fail', reason: 'attempts-exhausted' };
