@@ -11,6 +11,10 @@ import { percentile } from '../lib/stats.mjs';
 
 const SUITE = 'faults';
 const HEAP_LIMIT_MB = 32;
+// Every library's agents get the same isolate limits. daedalus-pool caps the young
+// generation at 16 MB when only the old one is capped; the peers pass Node's default.
+const YOUNG_LIMIT_MB = 16;
+const HEAP_LIMITS = { maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxYoungGenerationSizeMb: YOUNG_LIMIT_MB };
 const HANG_TIMEOUT_MS = 200;
 const TASK_TIMEOUT_MS = 50;
 const SOAK_HANG_TIMEOUT_MS = 500;
@@ -111,14 +115,14 @@ function oomDetection(ctx) {
   return {
     suite: SUITE,
     name: 'oom-detection',
-    description: `a task fills the JS heap under resourceLimits.maxOldGenerationSizeMb: ${HEAP_LIMIT_MB}: handler start to the task's rejection; then a no-op (recovered); ${samples} per round, one agent`,
-    params: { agents: 1, samples, maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxAttemptsDaedalus: 1 },
+    description: `a task fills the JS heap under resourceLimits { maxOldGenerationSizeMb: ${HEAP_LIMIT_MB}, maxYoungGenerationSizeMb: ${YOUNG_LIMIT_MB} }: handler start to the task's rejection; then a no-op (recovered); ${samples} per round, one agent`,
+    params: { agents: 1, samples, ...HEAP_LIMITS, maxAttemptsDaedalus: 1 },
     contenders: contenders(ctx),
     stopAfterTimeout: true,
     figures: [ms('detectP50Ms', 'start to rejection p50 (ms)'), ms('detectMaxMs', 'start to rejection max (ms)'), ms('recoverP50Ms', 'start to next result p50 (ms)')],
     async unit(session) {
       const marks = marksFor(session, samples);
-      const handle = await session.open({ agents: 1, kind: 'fault', resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB }, tuning: { maxAttempts: 1, ...marks.tuning } });
+      const handle = await session.open({ agents: 1, kind: 'fault', resourceLimits: HEAP_LIMITS, tuning: { maxAttempts: 1, ...marks.tuning } });
       await session.guard(windowed((i) => handle.run({ op: 'echo', i }), 20, 1), 'warm-up');
       const detect = [];
       const recover = [];
@@ -236,7 +240,7 @@ function soakMix(ctx) {
 
   /** Runs a schedule on a fresh pool; resolves to settled tasks per second and the outcome counts. */
   async function run(session, schedule, phase) {
-    const handle = await session.open({ agents, kind: 'soak', outstanding, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB }, tuning });
+    const handle = await session.open({ agents, kind: 'soak', outstanding, resourceLimits: HEAP_LIMITS, tuning });
     await session.guard(windowed((i) => handle.run({ op: 'echo', i }), 50, 10), `${phase} warm-up`);
     const outcome = { completed: 0, aborted: 0, failed: 0, failures: {} };
     const submit = (i) => {
@@ -274,7 +278,7 @@ function soakMix(ctx) {
     suite: SUITE,
     name: 'soak-mix',
     description: `soak fault mix (seed ${SOAK_SEED}): ${tasks} tasks, ${outstanding} outstanding, ${agents} agent(s), every fault transient (first attempt only); tasks settled per second, against the same schedule with the faults made harmless, each on a fresh pool`,
-    params: { agents, tasks, outstanding, seed: SOAK_SEED, schedule: counts, ...tuning, maxOldGenerationSizeMb: HEAP_LIMIT_MB },
+    params: { agents, tasks, outstanding, seed: SOAK_SEED, schedule: counts, ...tuning, ...HEAP_LIMITS },
     contenders: contenders(ctx, { peers: false }),
     notes: ['daedalus only: the peers do not fail over, so a crashed task is lost to them rather than retried', `hangTimeoutMs ${SOAK_HANG_TIMEOUT_MS} so a hang costs half a second, not the default 30 s`],
     figures: [

@@ -89,6 +89,12 @@ describe('resolveOptions defaults', () => {
     expect(o.workerData).toBe(workerData);
   });
 
+  it('a capped old generation brings a 16 MB young generation unless one is given; no cap, no young limit', () => {
+    expect(resolveOptions(base({ resourceLimits: { maxOldGenerationSizeMb: 32 } })).resourceLimits).toEqual({ maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 16 });
+    expect(resolveOptions(base({ resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 64 } })).resourceLimits).toEqual({ maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 64 });
+    expect(resolveOptions(base({ resourceLimits: { stackSizeMb: 8 } })).resourceLimits).toEqual({ stackSizeMb: 8 });
+  });
+
   it('requires is copied: later changes to the caller’s arrays do not leak in', () => {
     const deps = ['db'];
     const o = resolveOptions(base({ requires: { ingest: deps } }));
