@@ -84,6 +84,9 @@ export function validateRestart(value: unknown, name = 'restart'): RestartPolicy
   };
 }
 
+/** The young generation an agent gets when its old generation is capped and its young one is not. */
+const CAPPED_YOUNG_GENERATION_MB = 16;
+
 export function validateResourceLimits(value: unknown, name = 'resourceLimits'): ResourceLimits | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null) throw new InvalidOptionError(name, 'a worker_threads ResourceLimits object', value);
@@ -97,16 +100,13 @@ export function validateResourceLimits(value: unknown, name = 'resourceLimits'):
   }
   // When a worker reaches its old-generation cap, Node ends it and lets the
   // collection under way run 16 MB past the cap. A scavenge moves the young
-  // generation's survivors into the old one at once, and Node 24 gives a worker
-  // a 192 MB young generation on a large machine: one scavenge can overshoot
-  // the grace, and V8 then aborts the whole process, every other task with it.
-  // A small young generation keeps each promotion well inside the grace.
+  // generation's survivors into the old one at once, and Node 24 can give a
+  // worker a 192 MB young generation (it did on a 24 GiB machine): one scavenge
+  // can overshoot the grace, and V8 then aborts the whole process, every other
+  // task with it. A small young generation keeps each promotion inside the grace.
   if (out.maxOldGenerationSizeMb !== undefined && out.maxYoungGenerationSizeMb === undefined) out.maxYoungGenerationSizeMb = CAPPED_YOUNG_GENERATION_MB;
   return out;
 }
-
-/** The young generation an agent gets when its old generation is capped and its young one is not. */
-export const CAPPED_YOUNG_GENERATION_MB = 16;
 
 /** workerData goes to every agent by structured clone: refused here, with a code, if it cannot be cloned. */
 export function checkWorkerData(value: unknown, name = 'workerData'): void {

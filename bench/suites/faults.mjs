@@ -11,8 +11,8 @@ import { percentile } from '../lib/stats.mjs';
 
 const SUITE = 'faults';
 const HEAP_LIMIT_MB = 32;
-// Every library's agents get the same isolate limits. daedalus-pool caps the young
-// generation at 16 MB when only the old one is capped; the peers pass Node's default.
+// Every library's agents get the same isolate limits. daedalus-pool would cap the
+// young generation at 16 MB by itself; the peers would leave Node's default.
 const YOUNG_LIMIT_MB = 16;
 const HEAP_LIMITS = { maxOldGenerationSizeMb: HEAP_LIMIT_MB, maxYoungGenerationSizeMb: YOUNG_LIMIT_MB };
 const HANG_TIMEOUT_MS = 200;

@@ -68,12 +68,8 @@ poolTest('OOM on every attempt: fails with AgentCrashedError whose cause is ERR_
   await nextTasksAreFine(pool, 1);
 });
 
-// Node ends a worker that reaches its old-generation cap and lets the collection
-// under way run 16 MB past the cap. A scavenge moves the young generation's
-// survivors into the old one at once, and Node 24 sizes a worker's young
-// generation at 192 MB on a large machine: one scavenge can overshoot the grace,
-// and V8 then aborts the whole process. So capping the old generation caps the
-// young one too.
+// A young generation much larger than Node's 16 MB out-of-memory grace can make
+// V8 abort the whole process instead of ending the agent (see validateResourceLimits).
 poolTest('an agent given only maxOldGenerationSizeMb runs with a 16 MB young generation', async ({ usePool, counters }) => {
   const pool = await usePool({ ...OPTIONS, workerData: { counters: counters.sab } });
   const limits = await pool.submit({ op: 'limits' }).result;
